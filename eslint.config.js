@@ -1,0 +1,50 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.turbo/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Export names explicitly: every export is a promise to users.' }],
+    },
+  },
+  {
+    // The core runs on Workers and Deno too: no `node:` imports, no environment reads.
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['packages/core/src/**/*.test.ts', 'packages/core/src/**/*.test-d.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The core must run on Web-standard runtimes; reach Node-only speed-ups through a guarded runtime check.' }] }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The core reads no environment: configuration is explicit.' }],
+    },
+  },
+  {
+    // Adapters read, call, attach and translate; everything else is the core's job.
+    files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'jose', message: 'Only @jwt-gate/core may use jose.' }],
+          patterns: [
+            { group: ['jose/*'], message: 'Only @jwt-gate/core may use jose.' },
+            { group: ['@jwt-gate/core/*'], message: "Import only @jwt-gate/core's public entry point." },
+            { group: ['**/core/src/**', '../core/**', '../../core/**'], message: "Import only @jwt-gate/core's public entry point." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,91 @@
+// jwt-gate example on Express: log in, get a token, call protected routes.
+// Start: pnpm --filter ./examples/express start   (README.md walks through it with curl)
+
+import { buildChallenge, createIssuer, generateSigningKey, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { getAuth, jwtAuth } from '@jwt-gate/express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+
+interface Claims extends JWTPayload {
+  scope: string;
+  roles: string[];
+}
+
+// Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
+const USERS: Record<string, { password: string; roles: string[]; scope: string }> = {
+  alice: { password: 'alice-password', roles: ['admin'], scope: 'profile:read profile:write admin' },
+  bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
+};
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 3000);
+const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
+const realm = 'jwt-gate-example';
+const secret = process.env.JWT_SECRET;
+
+// 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
+const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
+const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
+const auth = jwtAuth<Claims>({
+  issuer: issuerId,
+  audience,
+  realm,
+  tokenType: 'at+jwt',
+  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
+});
+
+function fail(res: Response, status: number, error: string, description: string, challengeError?: string): void {
+  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
+  res.status(status).set('WWW-Authenticate', challenge).json({ error, error_description: description });
+}
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.json({ limit: '4kb' }));
+
+app.get('/health', (_req, res) => {
+  res.json({ status: 'ok' });
+});
+
+// 2. Log in: check the password, sign a 15-minute access token.
+app.post('/login', async (req, res) => {
+  const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    return fail(res, 400, 'invalid_request', 'username and password are required', 'invalid_request');
+  }
+  const user = Object.hasOwn(USERS, username) ? USERS[username] : undefined;
+  if (user === undefined || user.password !== password) return fail(res, 401, 'invalid_grant', 'Wrong username or password');
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles });
+  res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: 900 });
+});
+
+// 3. Protected routes: jwtAuth verifies the bearer token and sets req.auth.
+app.get('/me', auth, (req, res) => {
+  const { claims } = getAuth<Claims>(req);
+  res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
+});
+
+// 4. Authorization by claims: only admins.
+app.get('/admin', auth, (req, res) => {
+  const { claims } = getAuth<Claims>(req);
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
+    return fail(res, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
+  }
+  res.json({ message: `Hello, admin ${claims.sub}` });
+});
+
+app.get('/.well-known/jwks.json', async (_req, res) => {
+  res.set('Cache-Control', 'public, max-age=300').json(await issuer.jwks());
+});
+
+// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body.
+app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (isAuthError(error)) return void res.status(error.status).set(error.headers).json(error.body);
+  const status = (error as { status?: number }).status;
+  if (status === 400 || status === 413) return fail(res, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+  next(error);
+});
+
+app.listen(port, host, () => {
+  console.log(`jwt-gate Express example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
+});

@@ -1,0 +1,83 @@
+// jwt-gate example on Hono (on Node): log in, get a token, call protected routes.
+// Start: pnpm --filter ./examples/hono start   (README.md walks through it with curl)
+
+import { serve } from '@hono/node-server';
+import { buildChallenge, createIssuer, generateSigningKey, type JWTPayload } from '@jwt-gate/core';
+import { jwtAuth } from '@jwt-gate/hono';
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+interface Claims extends JWTPayload {
+  scope: string;
+  roles: string[];
+}
+
+// Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
+const USERS: Record<string, { password: string; roles: string[]; scope: string }> = {
+  alice: { password: 'alice-password', roles: ['admin'], scope: 'profile:read profile:write admin' },
+  bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
+};
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 3002);
+const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
+const realm = 'jwt-gate-example';
+const secret = process.env.JWT_SECRET;
+
+// 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
+const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
+const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
+const auth = jwtAuth<Claims>({
+  issuer: issuerId,
+  audience,
+  realm,
+  tokenType: 'at+jwt',
+  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
+});
+
+function fail(c: Context, status: ContentfulStatusCode, error: string, description: string, challengeError?: string): Response {
+  c.header('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
+  return c.json({ error, error_description: description }, status);
+}
+
+const app = new Hono();
+
+app.get('/health', (c) => c.json({ status: 'ok' }));
+
+// 2. Log in: check the password, sign a 15-minute access token.
+app.post('/login', async (c) => {
+  const body = await c.req.json<{ username?: unknown; password?: unknown }>().catch(() => undefined);
+  const { username, password } = body ?? {};
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    return fail(c, 400, 'invalid_request', 'username and password are required', 'invalid_request');
+  }
+  const user = Object.hasOwn(USERS, username) ? USERS[username] : undefined;
+  if (user === undefined || user.password !== password) return fail(c, 401, 'invalid_grant', 'Wrong username or password');
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles });
+  return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: 900 });
+});
+
+// 3. Protected routes: jwtAuth verifies the bearer token and sets c.var.auth.
+app.get('/me', auth, (c) => {
+  const { claims } = c.var.auth;
+  return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
+});
+
+// 4. Authorization by claims: only admins.
+app.get('/admin', auth, (c) => {
+  const { claims } = c.var.auth;
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
+    return fail(c, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
+  }
+  return c.json({ message: `Hello, admin ${claims.sub}` });
+});
+
+app.get('/.well-known/jwks.json', async (c) => {
+  c.header('Cache-Control', 'public, max-age=300');
+  return c.json(await issuer.jwks());
+});
+
+serve({ fetch: app.fetch, port, hostname: host }, () => {
+  console.log(`jwt-gate Hono example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
+});

@@ -1,0 +1,106 @@
+// jwt-gate example on Koa: log in, get a token, call protected routes.
+// Start: pnpm --filter ./examples/koa start   (README.md walks through it with curl)
+
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { buildChallenge, createIssuer, generateSigningKey, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { jwtAuth } from '@jwt-gate/koa';
+import Koa, { type Context } from 'koa';
+
+interface Claims extends JWTPayload {
+  scope: string;
+  roles: string[];
+}
+
+// Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
+const USERS: Record<string, { password: string; roles: string[]; scope: string }> = {
+  alice: { password: 'alice-password', roles: ['admin'], scope: 'profile:read profile:write admin' },
+  bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
+};
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 3001);
+const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
+const realm = 'jwt-gate-example';
+const secret = process.env.JWT_SECRET;
+
+// 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
+const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
+const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
+const auth = jwtAuth<Claims>({
+  issuer: issuerId,
+  audience,
+  realm,
+  tokenType: 'at+jwt',
+  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
+});
+
+function fail(ctx: Context, status: number, error: string, description: string, challengeError?: string): void {
+  ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
+  ctx.status = status;
+  ctx.body = { error, error_description: description };
+}
+
+const router = new Router();
+
+router.get('/health', (ctx) => {
+  ctx.body = { status: 'ok' };
+});
+
+// 2. Log in: check the password, sign a 15-minute access token.
+router.post('/login', async (ctx) => {
+  const { username, password } = (ctx.request.body ?? {}) as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    return fail(ctx, 400, 'invalid_request', 'username and password are required', 'invalid_request');
+  }
+  const user = Object.hasOwn(USERS, username) ? USERS[username] : undefined;
+  if (user === undefined || user.password !== password) return fail(ctx, 401, 'invalid_grant', 'Wrong username or password');
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles });
+  ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: 900 };
+});
+
+// 3. Protected routes: jwtAuth verifies the bearer token and sets ctx.state.auth.
+router.get('/me', auth, (ctx) => {
+  const { claims } = ctx.state.auth;
+  ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims };
+});
+
+// 4. Authorization by claims: only admins.
+router.get('/admin', auth, (ctx) => {
+  const { claims } = ctx.state.auth;
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
+    return fail(ctx, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
+  }
+  ctx.body = { message: `Hello, admin ${claims.sub}` };
+});
+
+router.get('/.well-known/jwks.json', async (ctx) => {
+  ctx.set('Cache-Control', 'public, max-age=300');
+  ctx.body = await issuer.jwks();
+});
+
+const app = new Koa();
+
+// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body.
+app.use(async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (isAuthError(error)) {
+      ctx.set(error.headers);
+      ctx.status = error.status;
+      ctx.body = error.body;
+      return;
+    }
+    const status = (error as { status?: number }).status;
+    if (status === 400 || status === 413 || status === 415) return fail(ctx, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+    throw error;
+  }
+});
+app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }));
+app.use(router.routes()).use(router.allowedMethods());
+
+app.listen(port, host, () => {
+  console.log(`jwt-gate Koa example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
+});

@@ -1,0 +1,53 @@
+/**
+ * RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenges.
+ *
+ * @module
+ */
+
+/** The parts of a Bearer challenge. */
+export interface ChallengeParams {
+  /** The protection space. Printable ASCII without `"` or `\`. */
+  realm: string;
+  /** `invalid_request`, `invalid_token` or `insufficient_scope`; absent when no credentials were sent. */
+  error?: string;
+  /** A fixed human-readable description. Printable ASCII without `"` or `\`. */
+  errorDescription?: string;
+  /** The scopes the resource needs (on `insufficient_scope`). */
+  scope?: readonly string[];
+}
+
+// RFC 6750 §3: error, error_description (and, by the same auth-param rules, realm) use
+// %x20-21 / %x23-5B / %x5D-7E; scope tokens use %x21 / %x23-5B / %x5D-7E.
+const QUOTED_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** True when `value` can be a quoted Bearer challenge parameter (realm, error_description). */
+export function isChallengeText(value: string): boolean {
+  return QUOTED_TEXT.test(value);
+}
+
+/** True when `value` can be one scope token of a challenge's `scope` parameter. */
+export function isScopeToken(value: string): boolean {
+  return SCOPE_TOKEN.test(value);
+}
+
+/**
+ * Builds a `WWW-Authenticate` header value. Parameters that would break the header's syntax
+ * are left out rather than escaped, so nothing unexpected ever reaches the wire.
+ *
+ * @example
+ * ```ts
+ * buildChallenge({ realm: 'api', error: 'invalid_token', errorDescription: 'The access token expired' });
+ * // 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'
+ * ```
+ */
+export function buildChallenge(params: ChallengeParams): string {
+  const parts = [`realm="${isChallengeText(params.realm) ? params.realm : 'api'}"`];
+  if (params.error !== undefined && isChallengeText(params.error)) parts.push(`error="${params.error}"`);
+  if (params.errorDescription !== undefined && isChallengeText(params.errorDescription)) {
+    parts.push(`error_description="${params.errorDescription}"`);
+  }
+  const scope = params.scope?.filter(isScopeToken);
+  if (scope !== undefined && scope.length > 0) parts.push(`scope="${scope.join(' ')}"`);
+  return `Bearer ${parts.join(', ')}`;
+}

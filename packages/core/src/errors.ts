@@ -1,0 +1,241 @@
+/**
+ * The one error type of jwt-gate. Every failure of extraction, verification, revocation or
+ * policy is an {@link AuthError} with a stable {@link AuthErrorCode}; the HTTP status, the RFC
+ * 6750 `WWW-Authenticate` challenge and the wire error value all derive from that code.
+ *
+ * Codes are the semver contract. Messages are not: they may change in any release and never
+ * contain token, key or attacker-supplied text.
+ *
+ * @module
+ */
+
+import { buildChallenge } from './challenge.js';
+
+/** Stable error codes, one per failure a caller may want to tell apart. */
+export type AuthErrorCode =
+  /** No bearer credentials in the request. 401 without an `error` attribute (RFC 6750 §3.1). */
+  | 'ERR_TOKEN_MISSING'
+  /** The `Authorization` header is not `Bearer <b64token>` with exactly one space. 400. */
+  | 'ERR_INVALID_REQUEST'
+  /** Two `Authorization` headers, or a token in more than one transport. 400. */
+  | 'ERR_MULTIPLE_TOKENS'
+  /** Not a compact JWS: bad segments, base64url, UTF-8 or JSON, duplicate members. 401. */
+  | 'ERR_TOKEN_MALFORMED'
+  /** Longer than the configured size cap; refused before any decoding. 401. */
+  | 'ERR_TOKEN_TOO_LARGE'
+  /** The header's `alg` is not on the allow-list tied to the issuer's keys. 401. */
+  | 'ERR_ALGORITHM_NOT_ALLOWED'
+  /** The header lists a `crit` extension that is not understood. 401. */
+  | 'ERR_CRIT_UNSUPPORTED'
+  /** The header's `typ` is not the expected token type. 401. */
+  | 'ERR_TOKEN_TYPE_INVALID'
+  /** An encrypted token (JWE) where encryption is not configured, or a JWE without a signed JWT inside. 401. */
+  | 'ERR_JWE_NOT_ACCEPTED'
+  /** A JWE that could not be decrypted with the configured keys and algorithms. 401. */
+  | 'ERR_DECRYPTION_FAILED'
+  /** `iss` missing, not a string, or not one of the trusted issuers. 401. */
+  | 'ERR_ISSUER_INVALID'
+  /** No configured key matches the token's `kid` and `alg`. 401. */
+  | 'ERR_KEY_NOT_FOUND'
+  /** The signature does not verify. 401. */
+  | 'ERR_SIGNATURE_INVALID'
+  /** `exp` is in the past. 401. */
+  | 'ERR_TOKEN_EXPIRED'
+  /** `nbf` is in the future. 401. */
+  | 'ERR_TOKEN_NOT_YET_VALID'
+  /** `iat` is older than `maxTokenAge`. 401. */
+  | 'ERR_TOKEN_TOO_OLD'
+  /** `aud` missing or not naming this service. 401. */
+  | 'ERR_AUDIENCE_INVALID'
+  /** A required claim is absent. 401; `claim` names it. */
+  | 'ERR_CLAIM_MISSING'
+  /** A claim has the wrong type or value. 401; `claim` and `reason` say which and why. */
+  | 'ERR_CLAIM_INVALID'
+  /** The token was revoked (by `iss` and `jti`). 401. */
+  | 'ERR_TOKEN_REVOKED'
+  /** The revocation check failed to answer (its store is down). 503; never an accept. */
+  | 'ERR_REVOCATION_UNAVAILABLE'
+  /** The token is valid but a policy denies the request. 403. */
+  | 'ERR_INSUFFICIENT_SCOPE'
+  /** Keys could not be obtained (JWKS or discovery endpoint failing). 503; never an accept. */
+  | 'ERR_KEYS_UNAVAILABLE'
+  /** jwt-gate was wired up wrongly (for example a route guard with no authentication before it). 500. */
+  | 'ERR_CONFIG_INVALID';
+
+/** The RFC 6750 §3.1 error value carried on the wire, derived from the code. */
+export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+interface CodeInfo {
+  readonly status: number;
+  readonly wire: BearerErrorValue | undefined;
+  readonly description: string;
+}
+
+const token = (description: string): CodeInfo => ({ status: 401, wire: 'invalid_token', description });
+
+// Fixed, attacker-free descriptions: these are what clients see in `error_description`.
+const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
+  ERR_TOKEN_MISSING: { status: 401, wire: undefined, description: 'Bearer token required' },
+  ERR_INVALID_REQUEST: { status: 400, wire: 'invalid_request', description: 'Malformed Authorization header' },
+  ERR_MULTIPLE_TOKENS: { status: 400, wire: 'invalid_request', description: 'More than one access token in the request' },
+  ERR_TOKEN_MALFORMED: token('The access token is malformed'),
+  ERR_TOKEN_TOO_LARGE: token('The access token is too large'),
+  ERR_ALGORITHM_NOT_ALLOWED: token('The token algorithm is not allowed'),
+  ERR_CRIT_UNSUPPORTED: token('The token uses an unsupported critical extension'),
+  ERR_TOKEN_TYPE_INVALID: token('The token type is not accepted'),
+  ERR_JWE_NOT_ACCEPTED: token('Encrypted tokens are not accepted'),
+  ERR_DECRYPTION_FAILED: token('The token could not be decrypted'),
+  ERR_ISSUER_INVALID: token('The token issuer is not trusted'),
+  ERR_KEY_NOT_FOUND: token('No key matches the token'),
+  ERR_SIGNATURE_INVALID: token('The token signature is invalid'),
+  ERR_TOKEN_EXPIRED: token('The access token expired'),
+  ERR_TOKEN_NOT_YET_VALID: token('The access token is not yet valid'),
+  ERR_TOKEN_TOO_OLD: token('The access token is too old'),
+  ERR_AUDIENCE_INVALID: token('The token audience is not accepted'),
+  ERR_CLAIM_MISSING: token('A required claim is missing'),
+  ERR_CLAIM_INVALID: token('A claim is invalid'),
+  ERR_TOKEN_REVOKED: token('The access token was revoked'),
+  ERR_REVOCATION_UNAVAILABLE: { status: 503, wire: undefined, description: 'Token status is temporarily unavailable' },
+  ERR_INSUFFICIENT_SCOPE: { status: 403, wire: 'insufficient_scope', description: 'Insufficient scope' },
+  ERR_KEYS_UNAVAILABLE: { status: 503, wire: undefined, description: 'Verification keys are temporarily unavailable' },
+  ERR_CONFIG_INVALID: { status: 500, wire: undefined, description: 'Authentication is misconfigured' },
+};
+
+/** Every code, for exhaustive tests and documentation. */
+export const AUTH_ERROR_CODES = Object.freeze(Object.keys(CODES) as AuthErrorCode[]);
+
+/** Options of the {@link AuthError} constructor. */
+export interface AuthErrorOptions {
+  /** The error that caused this one (a jose error, a fetch failure, ...). Never shown to clients. */
+  cause?: unknown;
+  /** Which claim failed, on claim failures (`exp`, `aud`, `scope`, ...). */
+  claim?: string;
+  /** A short machine-readable reason on claim failures (`missing`, `type`, `mismatch`, ...). */
+  reason?: string;
+  /** The realm of the `WWW-Authenticate` challenge. Default `"api"`. */
+  realm?: string;
+  /** The scopes the request needed, named in the challenge of a 403 (`scope="a b"`). */
+  scope?: readonly string[];
+  /** A structured account of which rule failed, for logs; never sent to the client. */
+  details?: unknown;
+  /** Overrides the default message. Keep attacker-supplied text out of it. */
+  message?: string;
+}
+
+const BRAND = Symbol.for('jwt-gate.AuthError');
+const DEFAULT_REALM = 'api';
+
+/**
+ * A failed authentication or authorization. Carries everything an HTTP layer needs to answer:
+ * `status`, `headers` (with the RFC 6750 challenge) and a JSON `body`.
+ *
+ * @example Telling failures apart
+ * ```ts
+ * try {
+ *   await verifier.verify(token);
+ * } catch (error) {
+ *   if (isAuthError(error) && error.code === 'ERR_TOKEN_EXPIRED') {
+ *     // ask the client to refresh
+ *   }
+ * }
+ * ```
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError' as const;
+  /** The stable code: switch on this, never on the message. */
+  readonly code: AuthErrorCode;
+  /** The HTTP status: 400, 401, 403, 500 or 503. */
+  readonly status: number;
+  /** Alias of `status`, for frameworks that read `statusCode`. */
+  readonly statusCode: number;
+  /** True for 4xx errors: the message is safe to show to the client. */
+  readonly expose: boolean;
+  /** The claim that failed, on claim failures. */
+  readonly claim: string | undefined;
+  /** A short machine-readable reason on claim failures. */
+  readonly reason: string | undefined;
+  /** The realm used in the challenge. */
+  readonly realm: string;
+  /** The scopes the request needed (403 only). */
+  readonly scope: readonly string[] | undefined;
+  /** A structured account of the failure for logs, never for clients. */
+  readonly details: unknown;
+
+  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+    const info = CODES[code];
+    super(options.message ?? info.description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = info.status;
+    this.statusCode = info.status;
+    this.expose = info.status < 500;
+    this.claim = options.claim;
+    this.reason = options.reason;
+    this.realm = options.realm ?? DEFAULT_REALM;
+    this.scope = options.scope;
+    this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** The RFC 6750 error value (`invalid_token`, ...), or undefined where the challenge has none. */
+  get error(): BearerErrorValue | undefined {
+    return CODES[this.code].wire;
+  }
+
+  /** The fixed, client-safe description of the code. */
+  get description(): string {
+    return CODES[this.code].description;
+  }
+
+  /**
+   * Response headers: `WWW-Authenticate` on 400, 401 and 403; nothing else.
+   */
+  get headers(): Record<string, string> {
+    if (this.status === 500 || this.status === 503) return {};
+    return { 'WWW-Authenticate': this.challenge };
+  }
+
+  /** The `WWW-Authenticate` value of this error. */
+  get challenge(): string {
+    const wire = this.error;
+    return buildChallenge({
+      realm: this.realm,
+      ...(wire === undefined ? {} : { error: wire, errorDescription: this.description }),
+      ...(this.scope === undefined || this.scope.length === 0 ? {} : { scope: this.scope }),
+    });
+  }
+
+  /**
+   * The JSON body to send: `{ error, error_description }`. Where the challenge has an `error`,
+   * the body's `error` is the same value.
+   */
+  get body(): { error: string; error_description: string } {
+    const error =
+      this.error ?? (this.code === 'ERR_TOKEN_MISSING' ? 'unauthorized' : this.status === 503 ? 'temporarily_unavailable' : 'server_error');
+    return { error, error_description: this.description };
+  }
+
+  /** A copy of this error answering with another realm. */
+  withRealm(realm: string): AuthError {
+    if (realm === this.realm) return this;
+    return new AuthError(this.code, {
+      cause: this.cause,
+      ...(this.claim === undefined ? {} : { claim: this.claim }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
+      ...(this.scope === undefined ? {} : { scope: this.scope }),
+      details: this.details,
+      message: this.message,
+      realm,
+    });
+  }
+}
+
+/**
+ * True for any jwt-gate {@link AuthError}, also one thrown by another copy of the package
+ * (a dependency that bundles its own), where `instanceof` would fail.
+ */
+export function isAuthError(value: unknown): value is AuthError {
+  return (
+    value instanceof AuthError ||
+    (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true)
+  );
+}

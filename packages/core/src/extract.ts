@@ -1,0 +1,106 @@
+/**
+ * Finding the bearer token in a request, per RFC 6750 §2, without any framework types.
+ *
+ * @module
+ */
+
+import { AuthError } from './errors.js';
+
+/**
+ * A framework-neutral view of an incoming request: what extraction needs and nothing more.
+ * Adapters build one per request.
+ */
+export interface RequestView {
+  /**
+   * Returns a header by its lower-case name. Return every value (an array) when the request
+   * carried the header more than once, so duplicates can be refused.
+   */
+  header(name: string): string | readonly string[] | null | undefined;
+  /**
+   * Returns a cookie's value. Optional: without it, cookies are read from the `cookie` header.
+   */
+  cookie?(name: string): string | null | undefined;
+  /** The HTTP method, upper case. */
+  readonly method?: string;
+}
+
+/** Where tokens may travel. */
+export interface ExtractOptions {
+  /**
+   * Also accept the token from this cookie. Off by default: cookies travel with every
+   * cross-site request, so a cookie-borne token needs CSRF protection of its own.
+   */
+  cookie?: string | false;
+  /** The realm for challenges of extraction errors. Default `"api"`. */
+  realm?: string;
+}
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; we allow exactly one SP (the
+// OAuth 2.1 tightening) and a case-insensitive scheme (RFC 9110 §11.1).
+const BEARER = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
+
+/**
+ * Returns the bearer token of a request, or `null` when the request carries none. Only the
+ * `Authorization` header is read, plus a cookie when `options.cookie` names one; a token in
+ * the query string is ignored (OAuth 2.1 §5.1).
+ *
+ * Throws {@link AuthError} `ERR_MULTIPLE_TOKENS` (400) for two `Authorization` headers or a
+ * token in both the header and the cookie, and `ERR_INVALID_REQUEST` (400) for a Bearer header
+ * that breaks the RFC 6750 syntax. Another scheme (`Basic ...`) counts as no bearer token.
+ *
+ * @example
+ * ```ts
+ * const token = extractToken({ header: (name) => request.headers.get(name) });
+ * ```
+ */
+export function extractToken(request: RequestView, options: ExtractOptions = {}): string | null {
+  const realm = options.realm;
+  const fail = (code: 'ERR_INVALID_REQUEST' | 'ERR_MULTIPLE_TOKENS') =>
+    new AuthError(code, realm === undefined ? {} : { realm });
+
+  let raw = request.header('authorization');
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS');
+    raw = raw[0];
+  }
+  let fromHeader: string | null = null;
+  if (typeof raw === 'string' && raw !== '') {
+    const match = BEARER.exec(raw);
+    if (match !== null) {
+      fromHeader = match[1] as string;
+    } else {
+      const scheme = SCHEME.exec(raw);
+      // A Bearer header that breaks the syntax is a malformed request; another scheme (or
+      // several, comma-joined, where only one is Bearer) means no usable bearer credentials.
+      if (scheme === null || scheme[1]?.toLowerCase() === 'bearer' || /(^|,\s*)bearer\s/i.test(raw)) {
+        throw fail('ERR_INVALID_REQUEST');
+      }
+    }
+  }
+
+  if (options.cookie) {
+    const values = request.cookie === undefined ? readCookie(request.header('cookie'), options.cookie) : [request.cookie(options.cookie)];
+    const present = values.filter((value): value is string => typeof value === 'string' && value !== '');
+    if (present.length > 1 || (present.length === 1 && fromHeader !== null)) throw fail('ERR_MULTIPLE_TOKENS');
+    if (present.length === 1) return present[0] as string;
+  }
+  return fromHeader;
+}
+
+/** Every value of one cookie in `Cookie` header value(s) (RFC 6265 §5.4). */
+function readCookie(header: string | readonly string[] | null | undefined, name: string): string[] {
+  if (header === null || header === undefined) return [];
+  const lines = typeof header === 'string' ? [header] : header;
+  const found: string[] = [];
+  for (const line of lines) {
+    for (const pair of line.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      found.push(value);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,36 @@
+/**
+ * jwt-gate core: verify JSON Web Tokens, evaluate claim policies and issue tokens, on any
+ * runtime with WebCrypto. Framework adapters (`@jwt-gate/express`, `@jwt-gate/koa`,
+ * `@jwt-gate/hono`) build on this entry point alone.
+ *
+ * @module
+ */
+
+export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors.js';
+export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors.js';
+export { buildChallenge } from './challenge.js';
+export type { ChallengeParams } from './challenge.js';
+export { extractToken } from './extract.js';
+export type { ExtractOptions, RequestView } from './extract.js';
+export { createAuthenticator, isPreflight } from './authenticate.js';
+export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './authenticate.js';
+export { createVerifier } from './verifier.js';
+export type {
+  Algorithm,
+  TrustedIssuer,
+  PublicKeyInput,
+  RemoteOptions,
+  RevocationCheck,
+  SecretInput,
+  VerifiedToken,
+  Verifier,
+  VerifierCacheSnapshot,
+  VerifierOptions,
+} from './verifier.js';
+export { createIssuer, generateSigningKey, publicJwk } from './issuer.js';
+export type { GeneratedKey, Issuer, IssuerOptions, PrivateKeyInput, SignOptions } from './issuer.js';
+export { createRemoteJwks } from './keys/remote-jwks.js';
+export type { JwksCacheSnapshot, JwksState, RemoteJwks, RemoteJwksOptions } from './keys/remote-jwks.js';
+export { createDiscovery } from './keys/discovery.js';
+export type { Discovery, DiscoveryOptions, IssuerMetadata } from './keys/discovery.js';
+export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';

@@ -1,0 +1,127 @@
+import type { Algorithm } from '../algorithms.js';
+import { ALGORITHMS } from '../algorithms.js';
+import type { KeyMaterial, KeyObjectLike, SignatureBackend } from './backend.js';
+
+// The subset of node:crypto used here, typed locally so the core compiles without Node types.
+interface NodeCrypto {
+  createSecretKey(key: Uint8Array): KeyObjectLike;
+  createPublicKey(key: string | { key: unknown; format: 'jwk' }): KeyObjectLike;
+  createHmac(digest: string, key: KeyObjectLike): { update(data: string, encoding: 'latin1'): { digest(): Uint8Array } };
+  verify(
+    digest: string | null,
+    data: Uint8Array,
+    key: KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' },
+    signature: Uint8Array,
+  ): boolean;
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+  KeyObject: { from(key: CryptoKey): KeyObjectLike };
+  constants: { RSA_PKCS1_PSS_PADDING: number };
+}
+
+interface NodeBuffer {
+  from(value: string, encoding: 'base64url' | 'latin1'): Uint8Array;
+}
+
+interface NodeRuntime {
+  crypto: NodeCrypto;
+  Buffer: NodeBuffer;
+}
+
+let runtime: NodeRuntime | null | undefined;
+
+/**
+ * node:crypto and Buffer, when this is Node itself. Reached through `process.getBuiltinModule`
+ * (Node >= 20.16) rather than an import, so nothing on the shared path names a `node:` module:
+ * Workers, Deno and browsers never see it. Bun and Deno emulate node:crypto; WebCrypto is the
+ * safer choice there.
+ */
+export function nodeRuntime(): NodeRuntime | undefined {
+  if (runtime !== undefined) return runtime ?? undefined;
+  runtime = null;
+  const g = globalThis as Record<string, unknown>;
+  const proc = g['process'] as
+    | { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown }
+    | undefined;
+  const agent = (g['navigator'] as { userAgent?: string } | undefined)?.userAgent;
+  if (proc?.release?.name !== 'node' || typeof proc.getBuiltinModule !== 'function') return undefined;
+  if ('Bun' in g || 'Deno' in g || agent === 'Cloudflare-Workers') return undefined;
+  try {
+    const crypto = proc.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
+    const buffer = proc.getBuiltinModule('node:buffer') as { Buffer: NodeBuffer } | undefined;
+    if (crypto?.KeyObject !== undefined && buffer?.Buffer !== undefined) runtime = { crypto, Buffer: buffer.Buffer };
+  } catch {
+    runtime = null;
+  }
+  return runtime ?? undefined;
+}
+
+function keyObject(crypto: NodeCrypto, material: KeyMaterial): KeyObjectLike {
+  switch (material.kind) {
+    case 'secret':
+      return crypto.createSecretKey(material.bytes);
+    case 'spki':
+    case 'x509':
+      return crypto.createPublicKey(material.pem);
+    case 'jwk':
+      return crypto.createPublicKey({ key: material.jwk, format: 'jwk' });
+    case 'crypto-key':
+      return crypto.KeyObject.from(material.key);
+    case 'key-object':
+      return material.key;
+  }
+}
+
+interface NodeHandle {
+  readonly key: KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+  readonly digest: string | null;
+  readonly hmac: boolean;
+}
+
+/** Creates the node:crypto backend, or undefined off Node. */
+export function createNodeBackend(): SignatureBackend | undefined {
+  const node = nodeRuntime();
+  if (node === undefined) return undefined;
+  const { crypto, Buffer } = node;
+  return {
+    name: 'node',
+    prepare(material: KeyMaterial, alg: Algorithm): NodeHandle {
+      const info = ALGORITHMS[alg];
+      const key = keyObject(crypto, material);
+      if (info.family === 'hmac') {
+        if (key.type !== 'secret') throw new TypeError(`${alg} needs a secret key`);
+        return { key, digest: info.digest ?? null, hmac: true };
+      }
+      if (key.type !== 'public') throw new TypeError(`${alg} needs a public key`);
+      const type = key.asymmetricKeyType;
+      if (info.family === 'rsa') {
+        if (type !== 'rsa' && !(info.pss && type === 'rsa-pss')) throw new TypeError(`${alg} needs an RSA key`);
+        return {
+          key: info.pss ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: info.hashBytes } : key,
+          digest: info.digest ?? null,
+          hmac: false,
+        };
+      }
+      if (info.family === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        const expected = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' }[info.curve as string];
+        if (type !== 'ec' || curve !== expected) throw new TypeError(`${alg} needs an EC ${info.curve} key`);
+        return { key: { key, dsaEncoding: 'ieee-p1363' }, digest: info.digest ?? null, hmac: false };
+      }
+      if (type !== 'ed25519') throw new TypeError(`${alg} needs an Ed25519 key`);
+      return { key, digest: null, hmac: false };
+    },
+    verify(alg: Algorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean {
+      const h = handle as NodeHandle;
+      const expected = ALGORITHMS[alg].signatureBytes;
+      if (expected !== undefined && signature.length !== expected) return false;
+      if (h.hmac) {
+        const mac = crypto.createHmac(h.digest as string, h.key as KeyObjectLike).update(signingInput, 'latin1').digest();
+        return mac.length === signature.length && crypto.timingSafeEqual(mac, signature);
+      }
+      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key, signature);
+    },
+    decode(segment: string): Uint8Array {
+      return Buffer.from(segment, 'base64url');
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// Strict JSON for JOSE headers and claim sets (RFC 7515 §10.12, RFC 7519 §4): one top-level
+// object, no duplicate member names at any depth (JSON.parse would silently keep the last one,
+// so two parsers could disagree on a claim), and no `__proto__` member (a prototype-pollution
+// carrier; no legitimate token has one).
+
+export type JsonObject = { [key: string]: unknown };
+
+/** Parses a JOSE JSON object, or returns null when it is not one we accept. */
+export function parseJsonObject(text: string): JsonObject | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  // Each member contributes exactly one ':' outside strings. Fewer parsed members than colons
+  // means a name appeared twice somewhere.
+  const members = countMembers(value);
+  if (members < 0 || members !== countColons(text)) return null;
+  return value as JsonObject;
+}
+
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const n = countMembers(item);
+      if (n < 0) return -1;
+      total += n;
+    }
+    return total;
+  }
+  for (const key in value) {
+    if (key === '__proto__') return -1;
+    const n = countMembers((value as JsonObject)[key]);
+    if (n < 0) return -1;
+    total += n + 1;
+  }
+  return total;
+}
+
+function countColons(text: string): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x3a) {
+      count++;
+    }
+  }
+  return count;
+}

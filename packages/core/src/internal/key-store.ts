@@ -1,0 +1,131 @@
+// Per-issuer key stores: which prepared keys may verify a token with a given `alg` and `kid`.
+// Keys are prepared (imported for each algorithm they may serve) once, when configured or
+// when a key set changes, never per request.
+
+import type { JWK } from 'jose';
+import type { Algorithm } from './algorithms.js';
+import type { SignatureBackend } from './crypto/backend.js';
+import { describeJwk, type KeyDescriptor } from './key-input.js';
+import type { RemoteJwks } from '../keys/remote-jwks.js';
+
+export interface PreparedKey {
+  readonly kid: string | undefined;
+  /** Prepared handles, one per algorithm this key may verify for this issuer. */
+  readonly handles: ReadonlyMap<Algorithm, unknown>;
+  /** False once the key left its key set; results it verified are no longer served from cache. */
+  active: boolean;
+}
+
+export interface KeyStore {
+  /** Keys that may verify `alg` (and `kid`). May fetch; may reject with ERR_KEYS_UNAVAILABLE. */
+  select(alg: Algorithm, kid: string | undefined): PreparedKey[] | Promise<PreparedKey[]>;
+  /** After an unknown `kid`: refetch if the source allows it now. True when keys changed. */
+  refresh(): Promise<boolean>;
+  /** Resolves once the keys are prepared (static) or first fetched (remote). */
+  ready(): Promise<void>;
+}
+
+// Without a `kid`, a token is tried against at most this many keys: enough for secret
+// rotation, too few to turn a large key set into a work amplifier.
+const MAX_CANDIDATES = 4;
+
+async function prepare(descriptor: KeyDescriptor, allowed: ReadonlySet<Algorithm>, backend: SignatureBackend, strict: boolean): Promise<PreparedKey | undefined> {
+  const handles = new Map<Algorithm, unknown>();
+  for (const alg of descriptor.algorithms) {
+    if (!allowed.has(alg)) continue;
+    try {
+      handles.set(alg, await backend.prepare(descriptor.material, alg));
+    } catch (error) {
+      if (strict) throw error;
+    }
+  }
+  return handles.size === 0 ? undefined : { kid: descriptor.kid, handles, active: true };
+}
+
+function pick(keys: readonly PreparedKey[], alg: Algorithm, kid: string | undefined, exactKid: boolean): PreparedKey[] {
+  const usable = keys.filter((key) => key.handles.has(alg));
+  if (kid !== undefined) {
+    const matching = usable.filter((key) => key.kid === kid);
+    if (matching.length > 0 || exactKid) return matching;
+    return usable.filter((key) => key.kid === undefined).slice(0, MAX_CANDIDATES);
+  }
+  return usable.slice(0, MAX_CANDIDATES);
+}
+
+/** Keys fixed at configuration: secrets, public keys, a local JWKS. */
+export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): KeyStore {
+  let keys: PreparedKey[] | undefined;
+  const preparing = Promise.all(descriptors.map((descriptor) => prepare(descriptor, allowed, backend, true))).then((prepared) => {
+    keys = prepared.filter((key): key is PreparedKey => key !== undefined);
+  });
+  // Surfaced through ready() and select(); never as an unhandled rejection.
+  preparing.catch(() => undefined);
+  return {
+    select(alg, kid) {
+      if (keys !== undefined) return pick(keys, alg, kid, false);
+      return preparing.then(() => pick(keys as PreparedKey[], alg, kid, false));
+    },
+    refresh: async () => false,
+    ready: () => preparing,
+  };
+}
+
+/** Keys from a remote key set (a JWKS URL, or the one discovery found). */
+export function createRemoteStore(source: () => RemoteJwks | Promise<RemoteJwks>, allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): KeyStore {
+  let version = -1;
+  let keys: PreparedKey[] = [];
+  let rebuilding: Promise<void> | undefined;
+  const byIdentity = new Map<string, PreparedKey>();
+
+  async function rebuild(jwks: readonly JWK[], next: number): Promise<void> {
+    const descriptors: KeyDescriptor[] = [];
+    for (const jwk of jwks) {
+      const described = describeJwk(jwk, 'jwks', false);
+      if (typeof described !== 'string') descriptors.push(described);
+    }
+    // Two usable keys under one kid are ambiguous: use neither.
+    const counts = new Map<string | undefined, number>();
+    for (const d of descriptors) counts.set(d.kid, (counts.get(d.kid) ?? 0) + 1);
+    const unique = descriptors.filter((d) => d.kid === undefined || counts.get(d.kid) === 1);
+
+    const fresh = new Map<string, PreparedKey>();
+    for (const descriptor of unique) {
+      const identity = JSON.stringify([descriptor.kid, descriptor.material.kind === 'jwk' ? descriptor.material.jwk : null]);
+      const known = byIdentity.get(identity) ?? fresh.get(identity);
+      const key = known ?? (await prepare(descriptor, allowed, backend, false));
+      if (key !== undefined) fresh.set(identity, key);
+    }
+    for (const [identity, key] of byIdentity) {
+      if (!fresh.has(identity)) key.active = false;
+    }
+    byIdentity.clear();
+    for (const [identity, key] of fresh) byIdentity.set(identity, key);
+    keys = [...fresh.values()];
+    version = next;
+  }
+
+  async function current(): Promise<PreparedKey[]> {
+    const remote = await source();
+    const state = await remote.keys();
+    if (state.version !== version) {
+      rebuilding ??= rebuild(state.keys, state.version).finally(() => {
+        rebuilding = undefined;
+      });
+      await rebuilding;
+    }
+    return keys;
+  }
+
+  return {
+    async select(alg, kid) {
+      return pick(await current(), alg, kid, true);
+    },
+    async refresh() {
+      const remote = await source();
+      return remote.refresh();
+    },
+    async ready() {
+      await current();
+    },
+  };
+}

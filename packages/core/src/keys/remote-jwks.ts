@@ -1,0 +1,262 @@
+/**
+ * A JSON Web Key Set fetched from a URL: fetched once and shared, cached, refetched on an
+ * unknown `kid` at most once per cooldown, fetched with a timeout and a size cap, and serving
+ * the last good keys while the endpoint fails.
+ *
+ * @module
+ */
+
+import type { JWK } from 'jose';
+import { AuthError } from '../errors.js';
+
+/** Options of {@link createRemoteJwks}. */
+export interface RemoteJwksOptions {
+  /** The fetch to use (a proxy-aware one, a test double). Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Abort a fetch after this many milliseconds. Default 5000. */
+  timeout?: number;
+  /** Refresh keys older than this many milliseconds, in the background. Default 600000 (10 min). */
+  cacheMaxAge?: number;
+  /** Minimum milliseconds between two fetches (unknown `kid`s, failures). Default 30000. */
+  cooldown?: number;
+  /** Stop serving the last good keys this many milliseconds after they were fetched, while the endpoint fails. Default 86400000 (1 day). */
+  maxStale?: number;
+  /** Largest response body accepted, in bytes. Default 262144 (256 KiB). */
+  maxBodySize?: number;
+  /** Most keys kept from one response. Default 100. */
+  maxKeys?: number;
+  /** Extra request headers (never sent to any URL but this one). */
+  headers?: Record<string, string>;
+  /** A cache exported earlier with {@link RemoteJwks.exportCache}, to start warm (serverless cold starts). */
+  cache?: JwksCacheSnapshot;
+  /** Current time in milliseconds. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** A JSON-serialisable copy of a remote key set's cache. */
+export interface JwksCacheSnapshot {
+  /** The keys as last fetched. */
+  readonly jwks: { readonly keys: readonly JWK[] };
+  /** When they were fetched, in milliseconds since the epoch. */
+  readonly fetchedAt: number;
+}
+
+/** The current keys of a remote set. */
+export interface JwksState {
+  readonly keys: readonly JWK[];
+  /** Increases every time the set changes. */
+  readonly version: number;
+}
+
+/** A remote key set; pass one to several verifiers (`jwksUri: remote`) to share its cache. */
+export interface RemoteJwks {
+  /** The JWKS URL. */
+  readonly url: string;
+  /**
+   * The current keys, fetching them first when there are none. Rejects with `AuthError`
+   * `ERR_KEYS_UNAVAILABLE` when no keys can be had.
+   */
+  keys(): Promise<JwksState>;
+  /**
+   * Fetches again unless a fetch happened within the cooldown (or one is running, which is
+   * awaited). Resolves to true when the key set changed.
+   */
+  refresh(): Promise<boolean>;
+  /** True while a new fetch would be refused by the cooldown. */
+  readonly coolingDown: boolean;
+  /** A snapshot of the cache to persist (a KV store, a file), or undefined before the first fetch. */
+  exportCache(): JwksCacheSnapshot | undefined;
+  /** Loads a snapshot exported earlier; ignored if older than the keys already held. */
+  importCache(snapshot: JwksCacheSnapshot): void;
+}
+
+const DEFAULTS = {
+  timeout: 5_000,
+  cacheMaxAge: 600_000,
+  cooldown: 30_000,
+  maxStale: 86_400_000,
+  maxBodySize: 262_144,
+  maxKeys: 100,
+};
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a finite, non-negative number of milliseconds`);
+  }
+  return value;
+}
+
+/** Parses and bounds a JWKS document; throws on anything that is not one. */
+function parseJwks(value: unknown, maxKeys: number): JWK[] {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    throw new TypeError('not a JWKS: expected {"keys":[...]}');
+  }
+  const keys = (value as { keys: unknown[] }).keys.filter(
+    (key): key is JWK => typeof key === 'object' && key !== null && !Array.isArray(key) && typeof (key as JWK).kty === 'string',
+  );
+  return keys.slice(0, maxKeys);
+}
+
+async function readBody(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw new RangeError('JWKS response too large');
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new RangeError('JWKS response too large');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(all);
+}
+
+/**
+ * Fetches a URL as JSON with a timeout and a body cap. Shared by remote key sets and discovery.
+ * @internal
+ */
+export async function fetchJson(
+  url: string,
+  options: { fetch: typeof fetch; timeout: number; maxBodySize: number; headers?: Record<string, string> | undefined },
+): Promise<{ status: number; json: unknown }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeout);
+  try {
+    const response = await options.fetch(url, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...options.headers },
+      signal: controller.signal,
+      redirect: 'follow',
+      credentials: 'omit',
+    } as RequestInit);
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return { status: response.status, json: undefined };
+    }
+    const text = await readBody(response, options.maxBodySize);
+    return { status: response.status, json: JSON.parse(text) as unknown };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates a remote key set. Nothing is fetched until keys are first needed (or `refresh()` is
+ * called); give it a `cache` snapshot to start warm.
+ *
+ * @example Sharing one key set between two verifiers
+ * ```ts
+ * const keys = createRemoteJwks('https://id.example.com/.well-known/jwks.json');
+ * const api = createVerifier({ issuer: 'https://id.example.com/', audience: 'api', jwksUri: keys });
+ * const admin = createVerifier({ issuer: 'https://id.example.com/', audience: 'admin', jwksUri: keys });
+ * ```
+ */
+export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions = {}): RemoteJwks {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new TypeError('jwksUri must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('jwksUri must be an absolute http(s) URL');
+  const href = parsed.href;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== 'function') throw new TypeError('no fetch available: pass options.fetch');
+  const timeout = positive('timeout', options.timeout, DEFAULTS.timeout);
+  const cacheMaxAge = positive('cacheMaxAge', options.cacheMaxAge, DEFAULTS.cacheMaxAge);
+  const cooldown = positive('cooldown', options.cooldown, DEFAULTS.cooldown);
+  const maxStale = positive('maxStale', options.maxStale, DEFAULTS.maxStale);
+  const maxBodySize = positive('maxBodySize', options.maxBodySize, DEFAULTS.maxBodySize);
+  const maxKeys = positive('maxKeys', options.maxKeys, DEFAULTS.maxKeys);
+  const headers = options.headers === undefined ? undefined : { ...options.headers };
+  const clock = options.clock ?? Date.now;
+
+  let keys: JWK[] | undefined;
+  let fetchedAt = 0;
+  let version = 0;
+  let lastAttempt = Number.NEGATIVE_INFINITY;
+  let lastError: unknown;
+  let running: Promise<boolean> | undefined;
+
+  function store(next: JWK[], at: number): boolean {
+    const changed = keys === undefined || JSON.stringify(next) !== JSON.stringify(keys);
+    keys = next;
+    fetchedAt = at;
+    if (changed) version++;
+    return changed;
+  }
+
+  function load(): Promise<boolean> {
+    running ??= (async () => {
+      lastAttempt = clock();
+      try {
+        const { status, json } = await fetchJson(href, { fetch: fetchImpl, timeout, maxBodySize, headers });
+        if (json === undefined) throw new Error(`JWKS endpoint answered ${status}`);
+        const changed = store(parseJwks(json, maxKeys), clock());
+        lastError = undefined;
+        return changed;
+      } catch (error) {
+        lastError = error;
+        return false;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  function unavailable(): AuthError {
+    return new AuthError('ERR_KEYS_UNAVAILABLE', { cause: lastError, details: { jwksUri: href } });
+  }
+
+  const remote: RemoteJwks = {
+    url: href,
+    get coolingDown() {
+      return clock() - lastAttempt < cooldown;
+    },
+    async keys(): Promise<JwksState> {
+      if (keys === undefined) {
+        if (running !== undefined) await running;
+        else if (!remote.coolingDown) await load();
+        if (keys === undefined) throw unavailable();
+      }
+      const age = clock() - fetchedAt;
+      if (age > cacheMaxAge && running === undefined && !remote.coolingDown) {
+        // Stale: refresh in the background and keep serving what we have meanwhile.
+        void load();
+      }
+      if (age > maxStale && lastError !== undefined) throw unavailable();
+      return { keys, version };
+    },
+    async refresh(): Promise<boolean> {
+      if (running !== undefined) return running;
+      if (remote.coolingDown) return false;
+      return load();
+    },
+    exportCache() {
+      return keys === undefined ? undefined : { jwks: { keys: keys.map((key) => ({ ...key })) }, fetchedAt };
+    },
+    importCache(snapshot: JwksCacheSnapshot) {
+      if (typeof snapshot !== 'object' || snapshot === null || !Number.isFinite(snapshot.fetchedAt)) {
+        throw new TypeError('not a JWKS cache snapshot');
+      }
+      if (keys !== undefined && snapshot.fetchedAt <= fetchedAt) return;
+      store(parseJwks(snapshot.jwks, maxKeys), snapshot.fetchedAt);
+    },
+  };
+  if (options.cache !== undefined) remote.importCache(options.cache);
+  return remote;
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// One configuration for the whole workspace; each package is a project named after it, so
+// `vitest run --project @jwt-gate/core` (the package's own `test` script) runs just that one.
+const projects = [
+  ['@jwt-gate/core', 'packages/core'],
+  ['@jwt-gate/express', 'packages/express'],
+  ['@jwt-gate/koa', 'packages/koa'],
+  ['@jwt-gate/hono', 'packages/hono'],
+  ['@jwt-gate/testing', 'packages/testing'],
+  ['@jwt-gate/example-express', 'examples/express'],
+  ['@jwt-gate/example-koa', 'examples/koa'],
+  ['@jwt-gate/example-hono', 'examples/hono'],
+] as const;
+
+export default defineConfig({
+  root,
+  test: {
+    restoreMocks: true,
+    unstubEnvs: true,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    projects: projects.map(([name, dir]) => ({
+      extends: true,
+      test: {
+        name,
+        root: `${root}${dir}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: `${root}${dir}/tsconfig.json` },
+      },
+    })),
+  },
+});

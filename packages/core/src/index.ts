@@ -29,6 +29,8 @@ export type {
 } from './verifier.js';
 export { createIssuer, generateSigningKey, publicJwk } from './issuer.js';
 export type { GeneratedKey, Issuer, IssuerOptions, PrivateKeyInput, SignOptions } from './issuer.js';
+export { createRevocationStore } from './revocation.js';
+export type { RevocationStore, RevocationStoreOptions } from './revocation.js';
 export { createRemoteJwks } from './keys/remote-jwks.js';
 export type { JwksCacheSnapshot, JwksState, RemoteJwks, RemoteJwksOptions } from './keys/remote-jwks.js';
 export { createDiscovery } from './keys/discovery.js';

@@ -14,3 +14,4 @@ export type { RawResponse, StartedProcess } from './process.js';
 export { exampleContract } from './example-contract.js';
 export type { ExampleContractOptions } from './example-contract.js';
 export { installBuilt, packageDir } from './built.js';
+export { fixture } from './fixtures.js';

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { extractToken, type RequestView } from './extract.js';
+
+const view = (headers: Record<string, string | string[]>, method = 'GET'): RequestView => ({
+  method,
+  header: (name) => headers[name],
+});
+
+describe('extractToken', () => {
+  it('reads a Bearer token with a case-insensitive scheme and exactly one space', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect(extractToken(view({ authorization: `${scheme} abc.def.ghi` }))).toBe('abc.def.ghi');
+    }
+    expect(extractToken(view({ authorization: 'Bearer a-b_c~d+e/f==' }))).toBe('a-b_c~d+e/f==');
+  });
+
+  it('returns null when no bearer credentials were sent, including another scheme', () => {
+    expect(extractToken(view({}))).toBeNull();
+    expect(extractToken(view({ authorization: '' }))).toBeNull();
+    expect(extractToken(view({ authorization: 'Basic YWxpY2U6cGFzcw==' }))).toBeNull();
+    expect(extractToken(view({ authorization: 'Digest username="a", realm="b"' }))).toBeNull();
+  });
+
+  it('refuses a Bearer header that breaks RFC 6750 syntax with 400 invalid_request', () => {
+    for (const value of ['Bearer', 'Bearer ', 'Bearer  abc', 'Bearer abc def', 'Bearer abc,def', 'Bearer "abc"', 'Bearer\tabc', ' Bearer abc', 'Bearer abc ', 'Bearer ab=c', 'Bearer é']) {
+      let error: unknown;
+      try {
+        extractToken(view({ authorization: value }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, value).toMatchObject({ code: 'ERR_INVALID_REQUEST', status: 400, error: 'invalid_request' });
+    }
+  });
+
+  it('refuses two Authorization headers, raw or comma-joined, with 400', () => {
+    expect(() => extractToken(view({ authorization: ['Bearer a', 'Bearer b'] }))).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS', status: 400 }));
+    expect(() => extractToken(view({ authorization: ['Bearer a', 'Basic b'] }))).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
+    expect(() => extractToken(view({ authorization: 'Bearer a, Bearer b' }))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_REQUEST', status: 400 }));
+    expect(() => extractToken(view({ authorization: 'Basic x, Bearer b' }))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_REQUEST', status: 400 }));
+    expect(extractToken(view({ authorization: ['Bearer only'] }))).toBe('only');
+  });
+
+  it('ignores cookies unless a cookie name is configured', () => {
+    expect(extractToken(view({ cookie: 'access_token=abc' }))).toBeNull();
+    expect(extractToken(view({ cookie: 'theme=dark; access_token=abc' }), { cookie: 'access_token' })).toBe('abc');
+    expect(extractToken({ header: () => undefined, cookie: (name) => (name === 'at' ? 'xyz' : undefined) }, { cookie: 'at' })).toBe('xyz');
+  });
+
+  it('refuses a token in both the header and the cookie, or a cookie sent twice', () => {
+    expect(() => extractToken(view({ authorization: 'Bearer abc', cookie: 'at=abc' }), { cookie: 'at' })).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
+    expect(() => extractToken(view({ cookie: 'at=a; at=b' }), { cookie: 'at' })).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
+  });
+
+  it('puts the configured realm in the challenge', () => {
+    try {
+      extractToken(view({ authorization: 'Bearer  x' }), { realm: 'orders' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { challenge: string }).challenge).toBe('Bearer realm="orders", error="invalid_request", error_description="Malformed Authorization header"');
+    }
+  });
+});

@@ -393,7 +393,8 @@ describe('createVerifier: the two signature backends agree', async () => {
   const { createWebBackend } = await import('./internal/crypto/web.js');
   const backends = [createNodeBackend(), createWebBackend()];
 
-  it('gives the same result for valid, tampered and wrong-key tokens of every algorithm', async () => {
+  // Off Node (the same suite also runs under Deno) there is only the WebCrypto backend.
+  it.skipIf(backends[0] === undefined)('gives the same result for valid, tampered and wrong-key tokens of every algorithm', async () => {
     expect(backends[0]?.name).toBe('node');
     for (const alg of ['HS256', 'HS384', 'HS512', 'RS256', 'PS384', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const) {
       const key: TestKey = await createTestKey(alg);

@@ -1,0 +1,55 @@
+import { createTestKey, signToken } from '@jwt-gate/testing';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from './authenticate.js';
+import type { RequestView } from './extract.js';
+import { createVerifier } from './verifier.js';
+
+const issuer = 'https://auth.example.com';
+const audience = 'orders-api';
+
+const view = (headers: Record<string, string | string[]>, method = 'GET'): RequestView => ({ method, header: (name) => headers[name] });
+
+describe('createAuthenticator', async () => {
+  const key = await createTestKey('HS256');
+  const secret = key.secret as string;
+  const good = await signToken(key, { iss: issuer, aud: audience, sub: 'alice' });
+  const expired = await signToken(key, { iss: issuer, aud: audience }, { expiresIn: -60 });
+
+  it('returns the verified token, or refuses a missing one with a bare challenge', async () => {
+    const auth = createAuthenticator({ issuer, audience, secret, realm: 'orders' });
+    await expect(auth.authenticate(view({ authorization: `Bearer ${good}` }))).resolves.toMatchObject({ claims: { sub: 'alice' }, token: good });
+    const error = await auth.authenticate(view({})).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders"' });
+  });
+
+  it('lets anonymous requests through in optional mode, but still refuses invalid tokens', async () => {
+    const auth = createAuthenticator({ issuer, audience, secret, optional: true });
+    await expect(auth.authenticate(view({}))).resolves.toBeNull();
+    await expect(auth.authenticate(view({ authorization: 'Basic YTpi' }))).resolves.toBeNull();
+    await expect(auth.authenticate(view({ authorization: `Bearer ${good}` }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(auth.authenticate(view({ authorization: `Bearer ${expired}` }))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(auth.authenticate(view({ authorization: 'Bearer  x' }))).rejects.toMatchObject({ code: 'ERR_INVALID_REQUEST' });
+  });
+
+  it('reads a cookie only when configured, and refuses two transports', async () => {
+    await expect(createAuthenticator({ issuer, audience, secret }).authenticate(view({ cookie: `at=${good}` }))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+    const auth = createAuthenticator({ issuer, audience, secret, cookie: 'at' });
+    await expect(auth.authenticate(view({ cookie: `at=${good}` }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(auth.authenticate(view({ cookie: `at=${good}`, authorization: `Bearer ${good}` }))).rejects.toMatchObject({ code: 'ERR_MULTIPLE_TOKENS', status: 400 });
+    expect(() => createAuthenticator({ issuer, audience, secret, cookie: 'bad name' })).toThrow(TypeError);
+  });
+
+  it('lets CORS preflights through untouched', async () => {
+    const auth = createAuthenticator({ issuer, audience, secret });
+    await expect(auth.authenticate(view({ 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' }, 'OPTIONS'))).resolves.toBeNull();
+    await expect(auth.authenticate(view({}, 'OPTIONS'))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+  });
+
+  it('wraps a verifier built elsewhere and uses its realm', async () => {
+    const verifier = createVerifier({ issuer, audience, secret, realm: 'shared' });
+    for (const auth of [createAuthenticator(verifier), createAuthenticator({ verifier, optional: false })]) {
+      expect(auth.verifier).toBe(verifier);
+      await expect(auth.authenticate(view({}))).rejects.toMatchObject({ realm: 'shared' });
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { isChallengeText } from './challenge.js';
 import { AuthError } from './errors.js';
 import { createDiscovery, type Discovery, type IssuerMetadata } from './keys/discovery.js';
 import { createRemoteJwks, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js';
+import { createDecryptor, type DecryptionOptions } from './jwe.js';
 import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, algorithmInfo } from './internal/algorithms.js';
 import { validateClaims, type ClaimRules } from './internal/claims.js';
 import { parseCompactJws, type ParsedJws } from './internal/compact.js';
@@ -80,6 +81,12 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
   requireExpiration?: boolean;
   /** Tokens longer than this many characters are refused before decoding. Default 8192. */
   maxTokenSize?: number;
+  /**
+   * Accept encrypted tokens (nested JWTs: a signed JWS inside a JWE with `cty: "JWT"`). The JWE
+   * is decrypted with these keys and allow-listed algorithms, then the inner JWS is verified
+   * like any token. Default: off, and a JWE is refused with `ERR_JWE_NOT_ACCEPTED`.
+   */
+  decryption?: DecryptionOptions;
   /** Called after a token verified, before it is accepted; true refuses it (ERR_TOKEN_REVOKED). */
   isRevoked?: RevocationCheck;
   /** Fetch settings for `jwksUri` and `discovery`. */
@@ -240,6 +247,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
           : undefined;
   if (revocation !== undefined && isRevoked === undefined) throw new TypeError('isRevoked must be a function or an object with an isRevoked method');
   const remoteOptions: RemoteJwksOptions = { ...options.remote, clock };
+  const decryptor = options.decryption === undefined ? undefined : createDecryptor(options.decryption, { realm, maxTokenSize });
   const cache = options.cache;
 
   if (options.issuers !== undefined && (options.issuer !== undefined || SOURCES.some((s) => options[s] !== undefined))) {
@@ -404,7 +412,8 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     realm,
     issuers: Object.freeze([...trusted.keys()]),
     async verify(token: string): Promise<VerifiedToken<TClaims>> {
-      const parsed = parseCompactJws(token, maxTokenSize, backend, realm);
+      const compact = decryptor === undefined ? token : await decryptor.unwrap(token);
+      const parsed = parseCompactJws(compact, maxTokenSize, backend, realm);
       const { alg, kid } = checkHeader(parsed);
       if (algorithmInfo(alg) === undefined) throw fail('ERR_ALGORITHM_NOT_ALLOWED');
       const issuer = trustedIssuer(parsed.payload);
@@ -430,7 +439,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
       return result;
     },
     async ready(): Promise<void> {
-      await Promise.all([...trusted.values()].map((t) => t.keys.ready()));
+      await Promise.all([...[...trusted.values()].map((t) => t.keys.ready()), decryptor?.ready()]);
     },
     exportCache(): VerifierCacheSnapshot {
       const jwks: Record<string, JwksCacheSnapshot> = {};

@@ -114,6 +114,42 @@ export function inspectCertificate(der: Uint8Array): SpkiInfo | undefined {
   return spki === undefined ? undefined : inspectSpkiNode(der, spki);
 }
 
+const OCTET_STRING = 0x04;
+
+/**
+ * Reads a PKCS#8 PrivateKeyInfo (RFC 5208 §5, RFC 5958 §2): the key type, the EC curve and the
+ * RSA modulus size, from the algorithm identifier and, for RSA, the RSAPrivateKey inside.
+ */
+export function inspectPkcs8(der: Uint8Array): SpkiInfo | undefined {
+  const root = read(der, 0);
+  if (root?.tag !== SEQUENCE) return undefined;
+  const [version, algorithm, key] = children(der, root) ?? [];
+  if (version?.tag !== INTEGER || algorithm?.tag !== SEQUENCE || key?.tag !== OCTET_STRING) return undefined;
+  const [id, params] = children(der, algorithm) ?? [];
+  if (id === undefined) return undefined;
+  const type = oid(der, id);
+  if (type === undefined) return undefined;
+  if (type === 'ec') {
+    const curve = params === undefined ? undefined : oid(der, params);
+    return curve === undefined ? { type } : { type, curve };
+  }
+  if (type === 'rsa' || type === 'rsa-pss') {
+    // RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, ... }
+    const inner = read(der, key.start);
+    if (inner?.tag !== SEQUENCE) return { type };
+    const [, n] = children(der, inner) ?? [];
+    return n?.tag === INTEGER ? { type, modulusBits: integerBits(der, n) } : { type };
+  }
+  return { type };
+}
+
+function integerBits(der: Uint8Array, n: Node): number {
+  let i = n.start;
+  while (i < n.end && der[i] === 0) i++;
+  if (i === n.end) return 0;
+  return (n.end - i - 1) * 8 + (32 - Math.clz32(der[i] as number));
+}
+
 /** Decodes the base64 body of a PEM block with the given label, or undefined. */
 export function pemBody(pem: string, label: string): Uint8Array | undefined {
   const begin = `-----BEGIN ${label}-----`;

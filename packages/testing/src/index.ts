@@ -15,3 +15,20 @@ export { exampleContract } from './example-contract.js';
 export type { ExampleContractOptions } from './example-contract.js';
 export { installBuilt, packageDir } from './built.js';
 export { fixture } from './fixtures.js';
+export { conformance } from './conformance/suite.js';
+export { exampleServer } from './conformance/example-server.js';
+export type { ExampleServerOptions } from './conformance/example-server.js';
+export { APP_ERROR_HANDLER_HEADER, fetchTarget, listenerTarget, serverTarget, urlTarget } from './conformance/harness.js';
+export type {
+  ConformanceAuthOptions,
+  ConformanceDriver,
+  ConformanceRequest,
+  ConformanceResponse,
+  ConformanceRoute,
+  ConformanceSetup,
+  ConformanceTarget,
+} from './conformance/harness.js';
+export { SCENARIOS } from './conformance/scenarios.js';
+export type { Scenario } from './conformance/scenarios.js';
+export { REALM } from './conformance/fixture.js';
+export type { TokenName } from './conformance/fixture.js';

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { APP_ERROR_HANDLER_HEADER, conformance, fetchTarget, serverTarget, type ConformanceSetup, type ConformanceTarget } from '@jwt-gate/testing';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AuthError, isAuthError, jwtAuth, type AuthResult, type JWTPayload } from '../src/index.js';
+
+interface Claims extends JWTPayload {
+  scope?: string;
+  roles?: string[];
+}
+
+function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
+  const app = new Hono();
+  const auth = jwtAuth<Claims>(setup.auth);
+  const optional = jwtAuth<Claims>(setup.optionalAuth);
+  // Handlers refuse the way jwtAuth does: through app.onError when the app has one, else answered here.
+  const refuse = (c: Context, error: AuthError) => {
+    if (ownErrorHandler) throw error;
+    return c.json(error.body, error.status as ContentfulStatusCode, error.headers);
+  };
+
+  app.all('/me', auth, (c) => {
+    setup.handled('me');
+    // A CORS preflight passes through without a result.
+    const result = c.var.auth as AuthResult<Claims> | undefined;
+    if (result === undefined) return c.json({});
+    const { claims, header, issuer, token } = result;
+    return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
+  });
+  app.get('/admin', auth, (c) => {
+    const { claims } = c.var.auth;
+    if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) return refuse(c, new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm }));
+    setup.handled('admin');
+    return c.json({ message: `Hello, admin ${claims.sub}` });
+  });
+  app.get('/hello', optional, (c) => {
+    setup.handled('hello');
+    return c.json({ message: `Hello, ${c.var.auth?.claims.sub ?? 'stranger'}` });
+  });
+  app.get('/write', auth, (c) => {
+    const { claims } = c.var.auth;
+    if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes('write')) {
+      return refuse(c, new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm, scope: ['write'] }));
+    }
+    setup.handled('write');
+    return c.json({ message: `Written by ${claims.sub}` });
+  });
+  if (ownErrorHandler) {
+    app.onError((error, c) => {
+      const cause = error instanceof HTTPException ? error.cause : error;
+      if (!isAuthError(cause)) return c.text('Internal Server Error', 500);
+      return c.json(cause.body, cause.status as ContentfulStatusCode, { ...cause.headers, [APP_ERROR_HANDLER_HEADER]: 'app' });
+    });
+  }
+  return app;
+}
+
+async function onNodeServer(app: Hono): Promise<ConformanceTarget> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(serverTarget(server as Server)));
+  });
+}
+
+for (const ownErrorHandler of [false, true]) {
+  const suffix = ownErrorHandler ? ' with app.onError' : '';
+  const driver = { kind: 'adapter', joinsRepeatedHeaders: true, errorBody: 'json', appErrorHandler: ownErrorHandler } as const;
+  conformance(`Hono through app.request${suffix}`, {
+    ...driver,
+    start: async (setup) => {
+      const app = createApp(setup, ownErrorHandler);
+      return fetchTarget((request) => app.request(request));
+    },
+  });
+  conformance(`Hono on @hono/node-server${suffix}`, { ...driver, start: (setup) => onNodeServer(createApp(setup, ownErrorHandler)) });
+}

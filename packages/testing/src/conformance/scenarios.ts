@@ -1,0 +1,117 @@
+import { REALM, type TokenName } from './fixture.js';
+import type { ConformanceRoute } from './harness.js';
+
+/**
+ * One request and everything its response must show. `{name}` in a header value or a path
+ * stands for the token of that name.
+ */
+export interface Scenario {
+  readonly name: string;
+  /** `all`: every adapter and every example server. `adapters`: the in-process apps only. */
+  readonly on: 'all' | 'adapters';
+  readonly request: {
+    readonly method?: string;
+    readonly path: string;
+    readonly headers?: readonly (readonly [string, string])[];
+    readonly body?: string;
+  };
+  readonly expect: {
+    readonly status: number;
+    /** The exact `WWW-Authenticate` value, or null for none. */
+    readonly challenge: string | null;
+    /** The body's `error` on a rejection. */
+    readonly error?: string;
+    /** The handler that ran, or null when the request was refused before it. */
+    readonly handled: ConformanceRoute | null;
+    /** `/me` answers with the result of this token attached, or with none (a preflight). */
+    readonly result?: TokenName | 'anonymous';
+    /** The exact JSON body of a success on the other routes. */
+    readonly body?: unknown;
+  };
+  /**
+   * Set where the outcome differs, for a reason outside the adapters, on apps that see
+   * repeated headers comma-joined; says why. There the exact expectation is registered as a
+   * known failure (it turns red once the difference is gone) and the refusal itself still
+   * has to hold.
+   */
+  readonly differsWhenJoined?: string;
+}
+
+const bare = `Bearer realm="${REALM}"`;
+const invalidRequest = (description: string) => `Bearer realm="${REALM}", error="invalid_request", error_description="${description}"`;
+const invalidToken = (description: string) => `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`;
+const insufficientScope = (scope?: string) =>
+  `Bearer realm="${REALM}", error="insufficient_scope", error_description="Insufficient scope"${scope === undefined ? '' : `, scope="${scope}"`}`;
+
+const bearer = (token: TokenName) => [['authorization', `Bearer {${token}}`]] as const;
+const missing = { status: 401, challenge: bare, error: 'unauthorized', handled: null } as const;
+const malformedHeader = { status: 400, challenge: invalidRequest('Malformed Authorization header'), error: 'invalid_request', handled: null } as const;
+const refused = (description: string) => ({ status: 401, challenge: invalidToken(description), error: 'invalid_token', handled: null }) as const;
+const keysUnavailable = { status: 503, challenge: null, error: 'temporarily_unavailable', handled: null } as const;
+
+/** Every scenario of the suite. */
+export const SCENARIOS: readonly Scenario[] = [
+  // Required authentication, the contract's GET /me.
+  { name: 'GET /me with a valid token attaches its result', on: 'all', request: { path: '/me', headers: bearer('alice') }, expect: { status: 200, challenge: null, handled: 'me', result: 'alice' } },
+  { name: "GET /me with another user's token attaches that user", on: 'all', request: { path: '/me', headers: bearer('bob') }, expect: { status: 200, challenge: null, handled: 'me', result: 'bob' } },
+  { name: 'the Bearer scheme is case-insensitive', on: 'all', request: { path: '/me', headers: [['authorization', 'bearer {alice}']] }, expect: { status: 200, challenge: null, handled: 'me', result: 'alice' } },
+  { name: 'no credentials: 401 with a bare challenge', on: 'all', request: { path: '/me' }, expect: missing },
+  { name: 'a token in the query string is ignored', on: 'all', request: { path: '/me?access_token={alice}' }, expect: missing },
+  { name: 'a token in a cookie is ignored', on: 'all', request: { path: '/me', headers: [['cookie', 'access_token={alice}']] }, expect: missing },
+  { name: 'another scheme counts as no bearer credentials', on: 'all', request: { path: '/me', headers: [['authorization', 'Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ=']] }, expect: missing },
+  { name: 'Bearer without a token is a malformed request', on: 'all', request: { path: '/me', headers: [['authorization', 'Bearer']] }, expect: malformedHeader },
+  { name: 'two spaces after Bearer is a malformed request', on: 'all', request: { path: '/me', headers: [['authorization', 'Bearer  {alice}']] }, expect: malformedHeader },
+  {
+    name: 'two Authorization headers are refused with 400 invalid_request',
+    on: 'all',
+    request: { path: '/me', headers: [['authorization', 'Bearer {alice}'], ['authorization', 'Bearer {bob}']] },
+    expect: { status: 400, challenge: invalidRequest('More than one access token in the request'), error: 'invalid_request', handled: null },
+    differsWhenJoined: 'the core reads a comma-joined "Bearer a, Bearer b" as a malformed header, not as two tokens',
+  },
+  { name: 'a token that is not a JWS: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('malformed') }, expect: refused('The access token is malformed') },
+  { name: 'an expired token: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('expired') }, expect: refused('The access token expired') },
+  { name: 'a token not yet valid: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('notYetValid') }, expect: refused('The access token is not yet valid') },
+  { name: 'a token for another audience: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('wrongAudience') }, expect: refused('The token audience is not accepted') },
+  { name: 'a token of an untrusted issuer: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('untrustedIssuer') }, expect: refused('The token issuer is not trusted') },
+  { name: 'a token of another type than at+jwt: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('wrongType') }, expect: refused('The token type is not accepted') },
+  { name: 'a token signed with another secret: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('forged') }, expect: refused('The token signature is invalid') },
+  { name: "another user's claims under a valid signature: 401 invalid_token", on: 'all', request: { path: '/me', headers: bearer('tampered') }, expect: refused('The token signature is invalid') },
+  { name: 'an unsigned (alg none) token: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('algNone') }, expect: refused('The access token is malformed') },
+  { name: 'a token in an algorithm the issuer does not use: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('wrongAlgorithm') }, expect: refused('The token algorithm is not allowed') },
+  { name: 'a token over 8192 characters: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('oversized') }, expect: refused('The access token is too large') },
+  { name: "keys unavailable (the second issuer's JWKS answers 500): 503", on: 'all', request: { path: '/me', headers: bearer('trustedIssuer') }, expect: keysUnavailable },
+
+  // Authorization by claims, the contract's GET /admin.
+  { name: 'GET /admin lets an admin in', on: 'all', request: { path: '/admin', headers: bearer('alice') }, expect: { status: 200, challenge: null, handled: 'admin', body: { message: 'Hello, admin alice' } } },
+  { name: 'GET /admin refuses a user without the admin role with 403 insufficient_scope', on: 'all', request: { path: '/admin', headers: bearer('bob') }, expect: { status: 403, challenge: insufficientScope(), error: 'insufficient_scope', handled: null } },
+  { name: 'GET /admin without credentials: 401', on: 'all', request: { path: '/admin' }, expect: missing },
+  { name: 'GET /admin with an expired token: 401 invalid_token', on: 'all', request: { path: '/admin', headers: bearer('expired') }, expect: refused('The access token expired') },
+
+  // Optional authentication, GET /hello.
+  { name: 'optional authentication lets an anonymous request through', on: 'all', request: { path: '/hello' }, expect: { status: 200, challenge: null, handled: 'hello', body: { message: 'Hello, stranger' } } },
+  { name: 'optional authentication attaches a valid token', on: 'all', request: { path: '/hello', headers: bearer('bob') }, expect: { status: 200, challenge: null, handled: 'hello', body: { message: 'Hello, bob' } } },
+  { name: 'optional authentication still refuses an invalid token', on: 'all', request: { path: '/hello', headers: bearer('forged') }, expect: refused('The token signature is invalid') },
+  { name: 'optional authentication still refuses an expired token', on: 'all', request: { path: '/hello', headers: bearer('expired') }, expect: refused('The access token expired') },
+  { name: 'optional authentication still refuses a malformed header', on: 'all', request: { path: '/hello', headers: [['authorization', 'Bearer']] }, expect: malformedHeader },
+  { name: 'optional authentication does not turn unavailable keys into anonymous access', on: 'all', request: { path: '/hello', headers: bearer('trustedIssuer') }, expect: keysUnavailable },
+
+  // Scopes, GET /write (in-process apps).
+  { name: 'GET /write lets a token with the write scope in', on: 'adapters', request: { path: '/write', headers: bearer('carol') }, expect: { status: 200, challenge: null, handled: 'write', body: { message: 'Written by carol' } } },
+  { name: 'GET /write refuses a token without the write scope with 403 and scope="write"', on: 'adapters', request: { path: '/write', headers: bearer('bob') }, expect: { status: 403, challenge: insufficientScope('write'), error: 'insufficient_scope', handled: null } },
+
+  // Methods, bodies and CORS preflight (in-process apps).
+  {
+    name: 'POST with a JSON body and a valid token attaches its result',
+    on: 'adapters',
+    request: { method: 'POST', path: '/me', headers: [...bearer('carol'), ['content-type', 'application/json']], body: '{"note":"hello"}' },
+    expect: { status: 200, challenge: null, handled: 'me', result: 'carol' },
+  },
+  { name: 'POST without credentials: 401', on: 'adapters', request: { method: 'POST', path: '/me', headers: [['content-type', 'application/json']], body: '{}' }, expect: missing },
+  {
+    name: 'a CORS preflight passes through without credentials',
+    on: 'adapters',
+    request: { method: 'OPTIONS', path: '/me', headers: [['origin', 'https://app.example'], ['access-control-request-method', 'GET'], ['access-control-request-headers', 'authorization']] },
+    expect: { status: 200, challenge: null, handled: 'me', result: 'anonymous' },
+  },
+  { name: 'an OPTIONS request that is no preflight needs credentials', on: 'adapters', request: { method: 'OPTIONS', path: '/me', headers: [['origin', 'https://app.example']] }, expect: missing },
+];

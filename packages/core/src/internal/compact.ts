@@ -3,7 +3,7 @@
 // [A-Za-z0-9_-], canonical base64url, strict UTF-8, strict JSON objects.
 
 import { AuthError } from '../errors.js';
-import { decodeUtf8, isCanonicalBase64url } from './base64url.js';
+import { isCanonicalBase64url } from './base64url.js';
 import type { SignatureBackend } from './crypto/backend.js';
 import { parseJsonObject, type JsonObject } from './json.js';
 
@@ -31,7 +31,7 @@ function malformed(realm: string, reason: string): AuthError {
 export function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: string, what: string): JsonObject {
   let text: string;
   try {
-    text = decodeUtf8(backend.decode(segment));
+    text = backend.decodeText(segment);
   } catch {
     throw malformed(realm, `${what}_utf8`);
   }

@@ -32,4 +32,6 @@ export interface SignatureBackend {
   verify(alg: Algorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean | Promise<boolean>;
   /** Decodes a canonical base64url segment. */
   decode(segment: string): Uint8Array;
+  /** Decodes a canonical base64url segment as strict UTF-8 (RFC 8725 §3.7); throws on invalid UTF-8. */
+  decodeText(segment: string): string;
 }

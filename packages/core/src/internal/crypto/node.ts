@@ -4,9 +4,8 @@ import type { KeyMaterial, KeyObjectLike, SignatureBackend } from './backend.js'
 
 // The subset of node:crypto used here, typed locally so the core compiles without Node types.
 interface NodeCrypto {
-  createSecretKey(key: Uint8Array): KeyObjectLike;
   createPublicKey(key: string | { key: unknown; format: 'jwk' }): KeyObjectLike;
-  createHmac(digest: string, key: KeyObjectLike): { update(data: string, encoding: 'latin1'): { digest(): Uint8Array } };
+  createHmac(digest: string, key: Uint8Array): { update(data: string, encoding: 'latin1'): { digest(): Uint8Array } };
   verify(
     digest: string | null,
     data: Uint8Array,
@@ -19,12 +18,15 @@ interface NodeCrypto {
 }
 
 interface NodeBuffer {
-  from(value: string, encoding: 'base64url' | 'latin1'): Uint8Array;
+  from(value: string, encoding: 'base64url' | 'latin1'): Uint8Array & { toString(encoding: 'latin1' | 'utf8'): string };
+  from(bytes: Uint8Array): Uint8Array;
 }
 
 interface NodeRuntime {
   crypto: NodeCrypto;
   Buffer: NodeBuffer;
+  isAscii(bytes: Uint8Array): boolean;
+  isUtf8(bytes: Uint8Array): boolean;
 }
 
 let runtime: NodeRuntime | null | undefined;
@@ -47,8 +49,10 @@ export function nodeRuntime(): NodeRuntime | undefined {
   if ('Bun' in g || 'Deno' in g || agent === 'Cloudflare-Workers') return undefined;
   try {
     const crypto = proc.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
-    const buffer = proc.getBuiltinModule('node:buffer') as { Buffer: NodeBuffer } | undefined;
-    if (crypto?.KeyObject !== undefined && buffer?.Buffer !== undefined) runtime = { crypto, Buffer: buffer.Buffer };
+    const buffer = proc.getBuiltinModule('node:buffer') as Omit<NodeRuntime, 'crypto'> | undefined;
+    if (crypto?.KeyObject !== undefined && buffer?.Buffer !== undefined && typeof buffer.isUtf8 === 'function' && typeof buffer.isAscii === 'function') {
+      runtime = { crypto, Buffer: buffer.Buffer, isAscii: buffer.isAscii, isUtf8: buffer.isUtf8 };
+    }
   } catch {
     runtime = null;
   }
@@ -58,7 +62,7 @@ export function nodeRuntime(): NodeRuntime | undefined {
 function keyObject(crypto: NodeCrypto, material: KeyMaterial): KeyObjectLike {
   switch (material.kind) {
     case 'secret':
-      return crypto.createSecretKey(material.bytes);
+      throw new TypeError('a secret is not a public key');
     case 'spki':
     case 'x509':
       return crypto.createPublicKey(material.pem);
@@ -72,7 +76,8 @@ function keyObject(crypto: NodeCrypto, material: KeyMaterial): KeyObjectLike {
 }
 
 interface NodeHandle {
-  readonly key: KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+  // HMAC keys stay raw bytes: createHmac is markedly faster with a Buffer than with a KeyObject.
+  readonly key: Uint8Array | KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
   readonly digest: string | null;
   readonly hmac: boolean;
 }
@@ -81,16 +86,16 @@ interface NodeHandle {
 export function createNodeBackend(): SignatureBackend | undefined {
   const node = nodeRuntime();
   if (node === undefined) return undefined;
-  const { crypto, Buffer } = node;
+  const { crypto, Buffer, isAscii, isUtf8 } = node;
   return {
     name: 'node',
     prepare(material: KeyMaterial, alg: Algorithm): NodeHandle {
       const info = ALGORITHMS[alg];
-      const key = keyObject(crypto, material);
       if (info.family === 'hmac') {
-        if (key.type !== 'secret') throw new TypeError(`${alg} needs a secret key`);
-        return { key, digest: info.digest ?? null, hmac: true };
+        if (material.kind !== 'secret') throw new TypeError(`${alg} needs a secret key`);
+        return { key: Buffer.from(material.bytes), digest: info.digest ?? null, hmac: true };
       }
+      const key = keyObject(crypto, material);
       if (key.type !== 'public') throw new TypeError(`${alg} needs a public key`);
       const type = key.asymmetricKeyType;
       if (info.family === 'rsa') {
@@ -115,13 +120,19 @@ export function createNodeBackend(): SignatureBackend | undefined {
       const expected = ALGORITHMS[alg].signatureBytes;
       if (expected !== undefined && signature.length !== expected) return false;
       if (h.hmac) {
-        const mac = crypto.createHmac(h.digest as string, h.key as KeyObjectLike).update(signingInput, 'latin1').digest();
+        const mac = crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest();
         return mac.length === signature.length && crypto.timingSafeEqual(mac, signature);
       }
-      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key, signature);
+      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key as Exclude<NodeHandle['key'], Uint8Array>, signature);
     },
     decode(segment: string): Uint8Array {
       return Buffer.from(segment, 'base64url');
+    },
+    decodeText(segment: string): string {
+      const bytes = Buffer.from(segment, 'base64url');
+      if (isAscii(bytes)) return bytes.toString('latin1');
+      if (!isUtf8(bytes)) throw new TypeError('invalid UTF-8');
+      return bytes.toString('utf8');
     },
   };
 }

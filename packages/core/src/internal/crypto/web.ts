@@ -1,7 +1,7 @@
 import { importJWK, importSPKI, importX509 } from 'jose';
 import type { Algorithm } from '../algorithms.js';
 import { ALGORITHMS } from '../algorithms.js';
-import { decodeBase64url } from '../base64url.js';
+import { decodeBase64url, decodeUtf8 } from '../base64url.js';
 import type { KeyMaterial, SignatureBackend } from './backend.js';
 
 const encoder = new TextEncoder();
@@ -76,6 +76,11 @@ export function createWebBackend(): SignatureBackend {
     },
     decode(segment: string): Uint8Array {
       return decodeBase64url(segment) ?? new Uint8Array(0);
+    },
+    decodeText(segment: string): string {
+      const bytes = decodeBase64url(segment);
+      if (bytes === null) throw new TypeError('not base64url');
+      return decodeUtf8(bytes);
     },
   };
 }

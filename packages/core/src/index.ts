@@ -27,12 +27,33 @@ export type {
   VerifierCacheSnapshot,
   VerifierOptions,
 } from './verifier.js';
-export { createIssuer, generateSigningKey, publicJwk } from './issuer.js';
-export type { GeneratedKey, Issuer, IssuerOptions, PrivateKeyInput, SignOptions } from './issuer.js';
+export { createIssuer } from './issuer.js';
+export type { Issuer, IssuerOptions, SignOptions } from './issuer.js';
 export { createRevocationStore } from './revocation.js';
 export type { RevocationStore, RevocationStoreOptions } from './revocation.js';
 export { createRemoteJwks } from './keys/remote-jwks.js';
 export type { JwksCacheSnapshot, JwksState, RemoteJwks, RemoteJwksOptions } from './keys/remote-jwks.js';
 export { createDiscovery } from './keys/discovery.js';
 export type { Discovery, DiscoveryOptions, IssuerMetadata } from './keys/discovery.js';
+export { createKeySet } from './keys/key-set.js';
+export type { KeyInfo, KeySet, KeySetEntry } from './keys/key-set.js';
+export { exportPrivateKey, exportPublicKey, generateSigningKey, importSigningKey, publicJwk } from './keys/signing-key.js';
+export type {
+  AsymmetricAlgorithm,
+  GenerateSigningKeyOptions,
+  HmacAlgorithm,
+  ImportSigningKeyOptions,
+  PrivateKeyInput,
+  SigningKey,
+} from './keys/signing-key.js';
+export type {
+  ContentEncryptionAlgorithm,
+  DecryptionKeyInput,
+  DecryptionOptions,
+  EncryptionKeyInput,
+  EncryptionOptions,
+  KeyManagementAlgorithm,
+} from './jwe.js';
+export { createRefreshTokens } from './refresh-tokens.js';
+export type { RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './refresh-tokens.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';

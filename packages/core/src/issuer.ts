@@ -1,225 +1,199 @@
 /**
- * `createIssuer`: signing tokens with the same defaults the verifier enforces.
+ * `createIssuer`: signing tokens with the same defaults the verifier enforces, from one key or a
+ * key set that rotates, optionally encrypted (nested JWT) for the recipient.
  *
  * @module
  */
 
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  importPKCS8,
-  SignJWT,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
-import { ALGORITHMS, algorithmInfo, type Algorithm } from './internal/algorithms.js';
-import type { KeyObjectLike } from './internal/crypto/backend.js';
-import { describeJwk, describeSecret, type SecretInput } from './internal/key-input.js';
+import { SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { createEncryptor, type EncryptionOptions, type Encryptor } from './jwe.js';
+import { createKeySet, isKeySet, keySetState, type KeySet, type KeySetEntry } from './keys/key-set.js';
+import type { PrivateKeyInput } from './keys/signing-key.js';
+import type { Algorithm } from './internal/algorithms.js';
 import { encodeBase64url } from './internal/base64url.js';
+import type { SecretInput } from './internal/key-input.js';
+import { isKeyPair } from './internal/private-key.js';
 
-/** A private signing key: PKCS#8 PEM, a private JWK, a CryptoKey or a KeyObject. */
-export type PrivateKeyInput = string | JWK | CryptoKey | KeyObjectLike;
-
-/** Options of {@link createIssuer}. */
+/** Options of {@link createIssuer}: who signs, for whom, with which key, for how long. */
 export interface IssuerOptions {
   /** The `iss` of every token. */
   issuer: string;
-  /** The default `aud` (a `sign()` call may override it). */
+  /** The default `aud` (a `sign()` call may name another). */
   audience: string | readonly string[];
-  /** An HMAC secret (HS*), at least as long as the hash output. */
+  /** An HMAC secret (HS256, HS384, HS512), at least as long as the hash output: 32, 48 or 64 bytes. */
   secret?: SecretInput;
-  /** A private key (RS*, PS*, ES*, EdDSA). */
+  /**
+   * A private key (RS*, PS*, ES*, EdDSA): a {@link SigningKey}, a PKCS#8 PEM, a private JWK, a
+   * CryptoKey (or CryptoKeyPair) or a KeyObject.
+   */
   privateKey?: PrivateKeyInput;
-  /** The algorithm, where the key allows several. Default HS256 for secrets, RS256, the curve's ES* or EdDSA. */
+  /** A key set (from `createKeySet`), for rotation: its active key signs. Instead of `secret` or `privateKey`. */
+  keys?: KeySet;
+  /**
+   * The algorithm of `secret` or `privateKey`, where the key allows several. Default HS256 for
+   * secrets; for private keys the JWK's `alg` or the CryptoKey's own algorithm, else RS256, the
+   * curve's ES256/ES384/ES512, or EdDSA.
+   */
   algorithm?: Algorithm;
-  /** The `kid` header. Default: the RFC 7638 thumbprint of the public key (or of the secret's JWK). */
+  /** The `kid` of `secret` or `privateKey`. Default: the RFC 7638 thumbprint of the key. */
   kid?: string;
   /** Token lifetime in seconds. Default 900 (15 minutes). */
   expiresIn?: number;
-  /** The `typ` header. Default `at+jwt` (RFC 9068). */
+  /** The `typ` header. Default `at+jwt` (RFC 9068), which the verifier's `tokenType` checks. */
   tokenType?: string;
+  /**
+   * Encrypt every token to this key after signing it (a nested JWT, RFC 7519 §5.2, `cty: "JWT"`),
+   * for claims the bearer must not read. Default: not encrypted.
+   */
+  encryption?: EncryptionOptions;
   /** Current time in milliseconds. Default `Date.now`. */
   clock?: () => number;
 }
 
 /** Per-token options of {@link Issuer.sign}. */
 export interface SignOptions {
-  /** Overrides the issuer's default audience. */
+  /** The `aud` of this token instead of the issuer's default. */
   audience?: string | readonly string[];
-  /** Overrides the lifetime, in seconds. */
+  /** The lifetime of this token, in seconds. */
   expiresIn?: number;
-  /** Overrides the `typ` header. */
+  /** The `typ` header of this token (`rt+jwt` for refresh tokens, for example). */
   tokenType?: string;
+  /** False signs without encrypting, for tokens the issuer reads back itself. Default: encrypt when `encryption` is set. */
+  encrypt?: boolean;
 }
 
-/** Signs tokens and publishes the public keys to verify them. */
+/** Signs tokens and publishes the public keys that verify them. */
 export interface Issuer {
-  /** Signs `claims` into a compact JWS, adding `iss`, `aud`, `iat`, `exp` and a random `jti` unless given. */
+  /**
+   * Signs `claims` into a compact JWS (or, with `encryption`, a JWE around it). Adds `iss`,
+   * `aud`, `iat`, `exp` and a random 128-bit `jti`; the header carries `alg`, `typ` and `kid`.
+   * Those registered claims are the issuer's to set: a claims object naming `iss`, `aud`,
+   * `iat`, `exp`, `nbf` or `jti` is refused with a TypeError (so request data can never
+   * stretch a token's lifetime or audience). `sub` is required for `at+jwt` tokens (RFC 9068 §2.2).
+   */
   sign(claims: JWTPayload, options?: SignOptions): Promise<string>;
-  /** The public JWKS (empty for HMAC: secrets are never published). */
+  /** The public JWKS to serve at `/.well-known/jwks.json` (empty for HMAC: secrets are never published). */
   jwks(): Promise<JSONWebKeySet>;
-  /** The signing algorithm. */
-  readonly algorithm: Algorithm;
+  /** Resolves once the keys are imported; rejects with the configuration error otherwise. */
+  ready(): Promise<void>;
   /** The issuer identifier. */
   readonly issuer: string;
+  /** The default audiences. */
+  readonly audience: readonly string[];
+  /** The signing keys: rotate them here. */
+  readonly keys: KeySet;
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+// Registered claims the issuer sets itself (RFC 7519 §4.1); `sub` stays the caller's.
+const RESERVED = ['iss', 'aud', 'iat', 'exp', 'nbf', 'jti'];
 
-/** The public part of a JWK: never carries a private member. */
-export function publicJwk(jwk: JWK): JWK {
-  const out: JWK = {};
-  for (const [name, value] of Object.entries(jwk)) if (!PRIVATE_MEMBERS.includes(name)) (out as Record<string, unknown>)[name] = value;
-  return out;
+function audiences(value: unknown, where: string): string[] {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? [...(value as unknown[])] : [];
+  if (list.length === 0 || !list.every((a) => typeof a === 'string' && a.length > 0)) {
+    throw new TypeError(`${where} is required: a non-empty string or array of strings`);
+  }
+  return list as string[];
+}
+
+function lifetime(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`${where} must be a positive number of seconds`);
+  return value;
+}
+
+function tokenTypeOf(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(value)) throw new TypeError(`${where} must be a short media type such as "at+jwt"`);
+  return value;
 }
 
 function randomId(): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-async function privateJwkOf(input: PrivateKeyInput): Promise<JWK> {
-  if (typeof input === 'string') {
-    if (!input.includes('-----BEGIN PRIVATE KEY-----')) {
-      throw new TypeError('privateKey must be a PKCS#8 "PRIVATE KEY" PEM (convert with `openssl pkcs8 -topk8 -nocrypt`), a private JWK, a CryptoKey or a KeyObject');
-    }
-    // Import with a probe algorithm just to read the key; the real algorithm is checked after.
-    for (const probe of ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const) {
-      try {
-        return await exportJWK(await importPKCS8(input, probe, { extractable: true }));
-      } catch {
-        // try the next key type
-      }
-    }
-    throw new TypeError('privateKey: unsupported or unreadable PKCS#8 key');
-  }
-  if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) {
-    if (input.type !== 'private') throw new TypeError('privateKey must be a private key');
-    if (!input.extractable) throw new TypeError('privateKey CryptoKey must be extractable, so its public key can be published');
-    return exportJWK(input);
-  }
-  if (typeof (input as KeyObjectLike).export === 'function') {
-    if ((input as KeyObjectLike).type !== 'private') throw new TypeError('privateKey must be a private key');
-    return (input as KeyObjectLike).export({ format: 'jwk' });
-  }
-  if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string') {
-    if (typeof (input as JWK).d !== 'string') throw new TypeError('privateKey JWK has no private member (d)');
-    return { ...(input as JWK) };
-  }
-  throw new TypeError('privateKey must be a PKCS#8 PEM, a private JWK, a CryptoKey or a KeyObject');
-}
-
 /**
- * Creates an issuer. Keys are checked now (weak secrets, RSA under 2048 bits and unsupported
- * algorithms are refused); the signing key is imported once.
+ * Creates an issuer. Options and keys are checked now: a weak secret, an RSA key under 2048
+ * bits, an algorithm the key cannot serve or a misplaced option throws a TypeError or
+ * RangeError. Keys are imported once, in the background (`ready()` reports the outcome).
  *
- * @example
+ * @example An HMAC secret
  * ```ts
  * const issuer = createIssuer({ issuer: 'https://auth.example.com', audience: 'orders-api', secret: process.env.JWT_SECRET });
  * const token = await issuer.sign({ sub: 'alice', scope: 'orders:read' });
  * ```
+ *
+ * @example A key pair, its JWKS published for the APIs
+ * ```ts
+ * const issuer = createIssuer({ issuer: 'https://auth.example.com', audience: 'orders-api', privateKey: await generateSigningKey('ES256') });
+ * app.get('/.well-known/jwks.json', async (req, res) => res.set('Cache-Control', 'public, max-age=300').json(await issuer.jwks()));
+ * ```
  */
 export function createIssuer(options: IssuerOptions): Issuer {
   if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer needs an options object');
-  const { issuer, audience } = options;
-  if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('issuer is required');
-  const audiences = typeof audience === 'string' ? [audience] : Array.isArray(audience) ? [...audience] : [];
-  if (audiences.length === 0 || !audiences.every((a) => typeof a === 'string' && a.length > 0)) throw new TypeError('audience is required');
-  const expiresIn = options.expiresIn ?? 900;
-  if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw new RangeError('expiresIn must be a positive number of seconds');
-  const tokenType = options.tokenType ?? 'at+jwt';
+  const issuer = options.issuer;
+  if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('issuer is required: the exact `iss` value of the tokens');
+  const defaultAudiences = Object.freeze(audiences(options.audience, 'audience'));
+  const expiresIn = options.expiresIn === undefined ? 900 : lifetime(options.expiresIn, 'expiresIn');
+  const tokenType = options.tokenType === undefined ? 'at+jwt' : tokenTypeOf(options.tokenType, 'tokenType');
   const clock = options.clock ?? Date.now;
-  if ((options.secret === undefined) === (options.privateKey === undefined)) throw new TypeError('give exactly one of secret or privateKey');
-  if (options.algorithm !== undefined && algorithmInfo(options.algorithm) === undefined) {
-    throw new TypeError(`unsupported algorithm; use ${Object.keys(ALGORITHMS).join(', ')}`);
-  }
+  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
 
-  let algorithm: Algorithm;
-  let prepared: Promise<{ key: CryptoKey | Uint8Array; kid: string; jwk: JWK | undefined }>;
-  if (options.secret !== undefined) {
-    const described = describeSecret(options.secret);
-    algorithm = options.algorithm ?? 'HS256';
-    if (!described.algorithms.includes(algorithm)) {
-      throw new TypeError(`${algorithm} needs an HMAC secret of at least ${ALGORITHMS[algorithm].hashBytes} bytes`);
-    }
-    const bytes = (described.material as { bytes: Uint8Array }).bytes;
-    const kid = options.kid ?? described.kid;
-    prepared = (async () => ({
-      key: bytes,
-      kid: kid ?? (await calculateJwkThumbprint({ kty: 'oct', k: encodeBase64url(bytes) })),
-      jwk: undefined,
-    }))();
+  const sources = (['secret', 'privateKey', 'keys'] as const).filter((name) => options[name] !== undefined);
+  if (sources.length !== 1) throw new TypeError('give exactly one signing key: secret, privateKey or keys');
+  let keys: KeySet;
+  if (options.keys !== undefined) {
+    if (!isKeySet(options.keys)) throw new TypeError('keys must be a key set made by createKeySet');
+    if (options.algorithm !== undefined || options.kid !== undefined) throw new TypeError('with keys, set algorithm and kid on each key of the set');
+    keys = options.keys;
   } else {
-    const input = options.privateKey as PrivateKeyInput;
-    algorithm = options.algorithm ?? 'RS256';
-    const chosen = options.algorithm;
-    prepared = (async () => {
-      const jwk = await privateJwkOf(input);
-      const described = describeJwk(publicJwk(jwk), 'privateKey', true) as Exclude<ReturnType<typeof describeJwk>, string>;
-      const alg = chosen ?? described.defaultAlgorithms[0] as Algorithm;
-      if (!described.algorithms.includes(alg)) throw new TypeError(`privateKey cannot sign ${alg}`);
-      algorithm = alg;
-      const { alg: _alg, key_ops: _ops, use: _use, ...bare } = jwk;
-      const key = (await importJWK({ ...bare, ext: true }, alg)) as CryptoKey;
-      const pub = publicJwk(jwk);
-      const kid = options.kid ?? jwk.kid ?? (await calculateJwkThumbprint(pub));
-      return { key, kid, jwk: { ...pub, kid, alg, use: 'sig' } };
-    })();
+    const entry = options.secret !== undefined
+      ? { secret: options.secret, algorithm: options.algorithm, kid: options.kid }
+      : privateKeyEntry(options.privateKey as PrivateKeyInput, options.algorithm, options.kid);
+    keys = createKeySet([entry as KeySetEntry]);
   }
-  prepared.catch(() => undefined);
+  const encryptor: Encryptor | undefined = options.encryption === undefined ? undefined : createEncryptor(options.encryption);
 
-  return {
+  return Object.freeze({
     issuer,
-    get algorithm() {
-      return algorithm;
-    },
+    audience: defaultAudiences,
+    keys,
     async sign(claims: JWTPayload, signOptions: SignOptions = {}): Promise<string> {
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
-      const { key, kid } = await prepared;
+      if (typeof signOptions !== 'object' || signOptions === null) throw new TypeError('sign options must be an object');
+      const reserved = RESERVED.filter((name) => Object.hasOwn(claims, name));
+      if (reserved.length > 0) {
+        throw new TypeError(`claims must not set ${reserved.join(', ')}: the issuer sets them (use createIssuer or sign options for audience and lifetime)`);
+      }
+      const typ = signOptions.tokenType === undefined ? tokenType : tokenTypeOf(signOptions.tokenType, 'tokenType');
+      const aud = signOptions.audience === undefined ? defaultAudiences : audiences(signOptions.audience, 'audience');
+      const ttl = signOptions.expiresIn === undefined ? expiresIn : lifetime(signOptions.expiresIn, 'expiresIn');
+      const sub = Object.hasOwn(claims, 'sub') ? claims.sub : undefined;
+      if (sub !== undefined && (typeof sub !== 'string' || sub.length === 0)) throw new TypeError('sub must be a non-empty string');
+      if (sub === undefined && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt') {
+        throw new TypeError('access tokens (typ at+jwt) need a sub (RFC 9068 §2.2): the user or client they were issued to');
+      }
+      const { active } = await keySetState(keys);
       const now = Math.floor(clock() / 1000);
-      const aud = signOptions.audience ?? (audiences.length === 1 ? audiences[0] : audiences);
       const payload: JWTPayload = {
         iss: issuer,
-        aud: aud as string | string[],
+        ...(sub === undefined ? {} : { sub }),
+        aud: aud.length === 1 ? (aud[0] as string) : [...aud],
         iat: now,
-        exp: now + (signOptions.expiresIn ?? expiresIn),
+        exp: now + ttl,
         jti: randomId(),
-        ...claims,
       };
-      return new SignJWT(payload).setProtectedHeader({ alg: algorithm, typ: signOptions.tokenType ?? tokenType, kid }).sign(key);
+      for (const [name, value] of Object.entries(claims)) if (name !== 'sub' && name !== '__proto__') (payload as Record<string, unknown>)[name] = value;
+      const jws = await new SignJWT(payload).setProtectedHeader({ alg: active.algorithm, typ, kid: active.kid }).sign(active.signingKey);
+      return encryptor === undefined || signOptions.encrypt === false ? jws : encryptor.encrypt(jws);
     },
-    async jwks(): Promise<JSONWebKeySet> {
-      const { jwk } = await prepared;
-      return { keys: jwk === undefined ? [] : [jwk] };
+    jwks: () => keys.jwks(),
+    async ready() {
+      await Promise.all([keys.ready(), encryptor?.ready()]);
     },
-  };
+  });
 }
 
-/** A generated signing key pair, extractable, with its RFC 7638 thumbprint as `kid`. */
-export interface GeneratedKey {
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
-  readonly publicJwk: JWK;
-  readonly kid: string;
-  readonly algorithm: Algorithm;
-}
-
-/**
- * Generates a signing key pair (2048-bit RSA for the RS and PS algorithms).
- *
- * @example
- * ```ts
- * const key = await generateSigningKey('ES256');
- * const issuer = createIssuer({ issuer, audience, privateKey: key.privateKey });
- * ```
- */
-export async function generateSigningKey(algorithm: Exclude<Algorithm, 'HS256' | 'HS384' | 'HS512'>): Promise<GeneratedKey> {
-  const info = algorithmInfo(algorithm);
-  if (info === undefined || info.family === 'hmac') throw new TypeError('generateSigningKey needs an asymmetric algorithm');
-  const pair = await generateKeyPair(algorithm === 'Ed25519' ? 'EdDSA' : algorithm, { extractable: true, ...(info.family === 'okp' ? { crv: 'Ed25519' } : {}) });
-  const jwk = await exportJWK(pair.publicKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  return { privateKey: pair.privateKey, publicKey: pair.publicKey, publicJwk: { ...jwk, kid, alg: algorithm, use: 'sig' }, kid, algorithm };
+// A SigningKey or CryptoKeyPair brings its public key along (and a SigningKey its kid and algorithm).
+function privateKeyEntry(input: PrivateKeyInput, algorithm: unknown, kid: unknown): unknown {
+  if (!isKeyPair(input)) return { privateKey: input, algorithm, kid };
+  const key = input as CryptoKeyPair & { algorithm?: unknown; kid?: unknown };
+  return { privateKey: { privateKey: key.privateKey, publicKey: key.publicKey }, algorithm: algorithm ?? key.algorithm, kid: kid ?? key.kid };
 }

@@ -1,0 +1,234 @@
+/**
+ * `createRefreshTokens`: one-time refresh tokens with rotation and reuse detection
+ * (RFC 9700 §4.14). Each login starts a token family; redeeming a refresh token marks it used
+ * and returns its successor in the same family; a used token that comes back means a copy
+ * leaked, so the whole family is revoked and every token of it stops working.
+ *
+ * @module
+ */
+
+import type { JWTPayload } from 'jose';
+import { AuthError } from './errors.js';
+import type { Issuer } from './issuer.js';
+import { keySetState } from './keys/key-set.js';
+import { createRevocationStore, type RevocationStore } from './revocation.js';
+import { createVerifier, type Verifier, type VerifierOptions, type VerifiedToken } from './verifier.js';
+import { encodeBase64url } from './internal/base64url.js';
+
+/** Options of {@link createRefreshTokens}. */
+export interface RefreshTokensOptions {
+  /** Signs the refresh tokens with its active key; its key set (retired keys included) verifies them. */
+  issuer: Issuer;
+  /**
+   * Where used tokens and revoked families are kept. Default: a new in-memory store (one
+   * process). A store you pass must be created with the same `familyClaim`; this is checked now.
+   */
+  store?: RevocationStore;
+  /** The claim naming a token's family. Default `sid` (a login session). */
+  familyClaim?: string;
+  /**
+   * The `aud` of refresh tokens: the token endpoint, never an API. Default: the issuer
+   * identifier. Must differ from the issuer's access-token audiences.
+   */
+  audience?: string;
+  /** Refresh token lifetime in seconds; each redemption starts a new one. Default 1209600 (14 days). */
+  expiresIn?: number;
+  /** The `typ` header of refresh tokens. Default `rt+jwt`; never `at+jwt`. */
+  tokenType?: string;
+  /** Current time in milliseconds. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** A redeemed refresh token and its successor. */
+export interface RedeemedRefreshToken<TClaims extends JWTPayload = JWTPayload> {
+  /** The verified claims of the redeemed token: `sub`, the family and what `issue` was given. */
+  readonly claims: TClaims;
+  /** The token family (login session). */
+  readonly family: string;
+  /** The new refresh token, same family and claims, fresh lifetime. Return it to the client. */
+  readonly refreshToken: string;
+}
+
+/** Issues, redeems and revokes refresh tokens. */
+export interface RefreshTokens<TClaims extends JWTPayload = JWTPayload> {
+  /** Issues the first refresh token of a new family (at login). `claims` need `sub`. */
+  issue(claims: JWTPayload): Promise<string>;
+  /**
+   * Redeems a refresh token once. Rejects with an {@link AuthError}: the verifier's codes for a
+   * bad, expired or foreign token (`ERR_TOKEN_TYPE_INVALID` for an access token), and
+   * `ERR_TOKEN_REVOKED` for a revoked family or a reused token (reason `reused`), whose whole
+   * family is revoked at that moment.
+   */
+  redeem(token: string): Promise<RedeemedRefreshToken<TClaims>>;
+  /** Revokes the family of a valid refresh token (at logout). Rejects with an AuthError otherwise. */
+  revoke(token: string): Promise<void>;
+  /** The store of used tokens and revoked families; pass it to the access-token verifier's `isRevoked` too. */
+  readonly store: RevocationStore;
+}
+
+const REGISTERED = ['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'];
+
+function randomId(): string {
+  return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+function normalizeType(value: string): string {
+  return value.toLowerCase().replace(/^application\//, '');
+}
+
+/**
+ * Creates the refresh-token flow for an issuer. Refresh tokens are JWTs with their own `typ`
+ * (`rt+jwt`) and audience, so an access-token verifier refuses them and this flow refuses
+ * access tokens. They are never encrypted: the issuer reads them back itself.
+ *
+ * @example A token endpoint
+ * ```ts
+ * const refresh = createRefreshTokens({ issuer });
+ * // POST /login
+ * const refreshToken = await refresh.issue({ sub: user.id });
+ * // POST /token/refresh
+ * const { claims, refreshToken: next } = await refresh.redeem(body.refresh_token);
+ * const accessToken = await issuer.sign({ sub: claims.sub, scope: scopesOf(claims.sub) });
+ * ```
+ */
+export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(options: RefreshTokensOptions): RefreshTokens<TClaims> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createRefreshTokens needs an options object');
+  const issuer = options.issuer;
+  if (typeof issuer !== 'object' || issuer === null || typeof issuer.sign !== 'function' || issuer.keys === undefined) {
+    throw new TypeError('issuer must be an issuer made by createIssuer');
+  }
+  keySetState(issuer.keys).catch(() => undefined);
+  const familyClaim = options.familyClaim ?? 'sid';
+  if (typeof familyClaim !== 'string' || familyClaim.length === 0 || REGISTERED.includes(familyClaim)) {
+    throw new TypeError('familyClaim must be a claim name other than the registered ones (iss, sub, aud, iat, exp, nbf, jti)');
+  }
+  const audience = options.audience ?? issuer.issuer;
+  if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('audience must be a non-empty string');
+  if (issuer.audience.includes(audience)) {
+    throw new TypeError('the refresh token audience must differ from the access token audiences, so an API never accepts a refresh token');
+  }
+  const expiresIn = options.expiresIn ?? 1_209_600;
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw new RangeError('expiresIn must be a positive number of seconds');
+  const tokenType = options.tokenType ?? 'rt+jwt';
+  if (typeof tokenType !== 'string' || tokenType.length === 0 || normalizeType(tokenType) === 'at+jwt' || normalizeType(tokenType) === 'jwt') {
+    throw new TypeError('tokenType must be a refresh token type such as "rt+jwt", never "at+jwt" or "JWT"');
+  }
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
+  const store = options.store ?? createRevocationStore({ familyClaim });
+  if (options.store !== undefined) checkStore(store, familyClaim);
+
+  // Verifiers are rebuilt only when the issuer's key set changed (a rotation), never per token.
+  let cached: { version: number; verifier: Verifier<TClaims> } | undefined;
+  async function verifier(): Promise<Verifier<TClaims>> {
+    const state = await keySetState(issuer.keys);
+    if (cached?.version === state.version) return cached.verifier;
+    const keys: Partial<VerifierOptions> = state.hmac
+      ? { secret: state.keys.map((key) => ({ kid: key.kid, key: key.secret as Uint8Array })), algorithms: [...new Set(state.keys.map((key) => key.algorithm))] }
+      : { jwks: { keys: state.keys.flatMap((key) => (key.publicJwk === undefined ? [] : [key.publicJwk])) } };
+    const built = createVerifier<TClaims>({
+      issuer: issuer.issuer,
+      audience,
+      tokenType,
+      requiredClaims: ['sub', 'jti', 'iat', familyClaim],
+      clock,
+      ...keys,
+    });
+    cached = { version: state.version, verifier: built };
+    return built;
+  }
+
+  async function verified(token: string): Promise<{ token: VerifiedToken<TClaims>; family: string }> {
+    const result = await (await verifier()).verify(token);
+    const family = (result.claims as Record<string, unknown>)[familyClaim];
+    if (typeof family !== 'string' || family.length === 0) throw new AuthError('ERR_CLAIM_INVALID', { claim: familyClaim, reason: 'type' });
+    return { token: result, family };
+  }
+
+  function familyExpiry(): number {
+    // Every token of a family expires at most `expiresIn` after the latest one was issued (now at
+    // the latest), plus the largest clock tolerance a verifier allows.
+    return Math.ceil(clock() / 1000) + expiresIn + 300;
+  }
+
+  function unavailable(cause: unknown): AuthError {
+    return new AuthError('ERR_REVOCATION_UNAVAILABLE', { cause });
+  }
+
+  function carried(claims: JWTPayload): JWTPayload {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(claims)) if (!REGISTERED.includes(name) && name !== familyClaim) out[name] = value;
+    return out;
+  }
+
+  async function sign(claims: JWTPayload, sub: string, family: string): Promise<string> {
+    return issuer.sign({ ...claims, sub, [familyClaim]: family }, { audience, expiresIn, tokenType, encrypt: false });
+  }
+
+  return Object.freeze({
+    store,
+    async issue(claims: JWTPayload): Promise<string> {
+      if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
+      const sub = claims.sub;
+      if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('refresh tokens need a sub');
+      if (Object.hasOwn(claims, familyClaim)) throw new TypeError(`claims must not set ${familyClaim}: each issue() starts a new family`);
+      const { sub: _sub, ...rest } = claims;
+      return sign(rest, sub, randomId());
+    },
+    async redeem(token: string): Promise<RedeemedRefreshToken<TClaims>> {
+      const { token: result, family } = await verified(token);
+      const iss = result.issuer;
+      // No await between the check and the mark: two concurrent redemptions of one token cannot both pass.
+      let used: boolean;
+      try {
+        used = store.isRevoked(result as VerifiedToken);
+      } catch (error) {
+        throw unavailable(error);
+      }
+      if (used) {
+        let ended: boolean;
+        try {
+          ended = store.isRevoked({ issuer: iss, claims: { [familyClaim]: family } });
+          // A used token came back: a copy is in someone else's hands. End the whole family.
+          if (!ended) store.revokeFamily(iss, family, familyExpiry());
+        } catch (error) {
+          throw unavailable(error);
+        }
+        throw new AuthError('ERR_TOKEN_REVOKED', { reason: ended ? 'family_revoked' : 'reused' });
+      }
+      try {
+        store.revokeToken(result as VerifiedToken);
+      } catch (error) {
+        throw unavailable(error);
+      }
+      const claims = result.claims;
+      const refreshToken = await sign(carried(claims), claims.sub as string, family);
+      return Object.freeze({ claims, family, refreshToken });
+    },
+    async revoke(token: string): Promise<void> {
+      const { token: result, family } = await verified(token);
+      try {
+        store.revokeFamily(result.issuer, family, familyExpiry());
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+  });
+}
+
+// A store revokes families by the claim it was created with; if that is not ours, reuse
+// detection would silently revoke nothing. One throwaway entry (a unique issuer) proves it.
+function checkStore(store: RevocationStore, familyClaim: string): void {
+  if (typeof store !== 'object' || store === null || typeof store.isRevoked !== 'function' || typeof store.revokeFamily !== 'function' || typeof store.revokeToken !== 'function') {
+    throw new TypeError('store must be a revocation store (createRevocationStore({ familyClaim }))');
+  }
+  const probe = `urn:jwt-gate:family-check:${randomId()}`;
+  try {
+    store.revokeFamily(probe, probe);
+  } catch (error) {
+    throw new TypeError(`store cannot revoke families; create it with createRevocationStore({ familyClaim: '${familyClaim}' })`, { cause: error });
+  }
+  if (!store.isRevoked({ issuer: probe, claims: { [familyClaim]: probe } })) {
+    throw new TypeError(`store revokes families by another claim; create it with createRevocationStore({ familyClaim: '${familyClaim}' })`);
+  }
+}

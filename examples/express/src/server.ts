@@ -1,13 +1,13 @@
 // jwt-gate example on Express: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/express start   (README.md walks through it with curl)
 
-import { buildChallenge, createIssuer, generateSigningKey, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
 import { getAuth, jwtAuth } from '@jwt-gate/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 interface Claims extends JWTPayload {
-  scope: string;
-  roles: string[];
+  scope?: string;
+  roles?: string[];
 }
 
 // Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
@@ -26,13 +26,18 @@ const secret = process.env.JWT_SECRET;
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
 const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
 const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
-const auth = jwtAuth<Claims>({
-  issuer: issuerId,
-  audience,
-  realm,
-  tokenType: 'at+jwt',
-  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
-});
+
+// Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
+// provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
+const trusted: TrustedIssuer[] = [{ issuer: issuerId, ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }) }];
+if (process.env.TRUSTED_ISSUER) {
+  const jwksUri = process.env.TRUSTED_JWKS_URI;
+  trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
+}
+// One verifier, shared by both middlewares, so they share its keys and its JWKS cache.
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt' });
+const auth = jwtAuth(verifier);
+const maybeAuth = jwtAuth({ verifier, optional: true });
 
 function fail(res: Response, status: number, error: string, description: string, challengeError?: string): void {
   const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
@@ -65,20 +70,24 @@ app.get('/me', auth, (req, res) => {
   res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
 });
 
-// 4. Authorization by claims: only admins.
+// 4. Authorization by claims: only admins. The 403 goes through the error handler below.
 app.get('/admin', auth, (req, res) => {
   const { claims } = getAuth<Claims>(req);
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
-    return fail(res, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
-  }
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
   res.json({ message: `Hello, admin ${claims.sub}` });
+});
+
+// 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+app.get('/hello', maybeAuth, (req, res) => {
+  res.json({ message: `Hello, ${req.auth?.claims.sub ?? 'stranger'}` });
 });
 
 app.get('/.well-known/jwks.json', async (_req, res) => {
   res.set('Cache-Control', 'public, max-age=300').json(await issuer.jwks());
 });
 
-// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body.
+// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body. With
+// this handler in the app, jwtAuth passes its failures here too.
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (isAuthError(error)) return void res.status(error.status).set(error.headers).json(error.body);
   const status = (error as { status?: number }).status;

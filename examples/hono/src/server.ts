@@ -2,14 +2,15 @@
 // Start: pnpm --filter ./examples/hono start   (README.md walks through it with curl)
 
 import { serve } from '@hono/node-server';
-import { buildChallenge, createIssuer, generateSigningKey, type JWTPayload } from '@jwt-gate/core';
+import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
 import { jwtAuth } from '@jwt-gate/hono';
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 interface Claims extends JWTPayload {
-  scope: string;
-  roles: string[];
+  scope?: string;
+  roles?: string[];
 }
 
 // Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
@@ -28,13 +29,18 @@ const secret = process.env.JWT_SECRET;
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
 const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
 const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
-const auth = jwtAuth<Claims>({
-  issuer: issuerId,
-  audience,
-  realm,
-  tokenType: 'at+jwt',
-  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
-});
+
+// Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
+// provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
+const trusted: TrustedIssuer[] = [{ issuer: issuerId, ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }) }];
+if (process.env.TRUSTED_ISSUER) {
+  const jwksUri = process.env.TRUSTED_JWKS_URI;
+  trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
+}
+// One verifier, shared by both middlewares, so they share its keys and its JWKS cache.
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt' });
+const auth = jwtAuth(verifier);
+const maybeAuth = jwtAuth({ verifier, optional: true });
 
 function fail(c: Context, status: ContentfulStatusCode, error: string, description: string, challengeError?: string): Response {
   c.header('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
@@ -64,18 +70,28 @@ app.get('/me', auth, (c) => {
   return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
 });
 
-// 4. Authorization by claims: only admins.
+// 4. Authorization by claims: only admins. The 403 goes through the error handler below.
 app.get('/admin', auth, (c) => {
   const { claims } = c.var.auth;
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
-    return fail(c, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
-  }
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
   return c.json({ message: `Hello, admin ${claims.sub}` });
 });
+
+// 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+app.get('/hello', maybeAuth, (c) => c.json({ message: `Hello, ${c.var.auth?.claims.sub ?? 'stranger'}` }));
 
 app.get('/.well-known/jwks.json', async (c) => {
   c.header('Cache-Control', 'public, max-age=300');
   return c.json(await issuer.jwks());
+});
+
+// Errors: jwtAuth throws an HTTPException that carries its whole RFC 6750 response; an AuthError
+// of our own carries status, headers (the challenge) and a JSON body.
+app.onError((error, c) => {
+  if (isAuthError(error)) return c.json(error.body, error.status as ContentfulStatusCode, error.headers);
+  if (error instanceof HTTPException) return error.getResponse();
+  console.error(error);
+  return c.json({ error: 'server_error', error_description: 'Internal server error' }, 500);
 });
 
 serve({ fetch: app.fetch, port, hostname: host }, () => {

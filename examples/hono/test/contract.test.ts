@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { exampleContract } from '@jwt-gate/testing';
 
-exampleContract({ name: 'Hono', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+// @hono/node-server hands the app a fetch Request, where repeated headers arrive comma-joined.
+exampleContract({ name: 'Hono', cwd: fileURLToPath(new URL('..', import.meta.url)), joinsRepeatedHeaders: true });

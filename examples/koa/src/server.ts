@@ -3,13 +3,13 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { buildChallenge, createIssuer, generateSigningKey, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
 import { jwtAuth } from '@jwt-gate/koa';
 import Koa, { type Context } from 'koa';
 
 interface Claims extends JWTPayload {
-  scope: string;
-  roles: string[];
+  scope?: string;
+  roles?: string[];
 }
 
 // Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
@@ -28,13 +28,18 @@ const secret = process.env.JWT_SECRET;
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
 const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
 const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
-const auth = jwtAuth<Claims>({
-  issuer: issuerId,
-  audience,
-  realm,
-  tokenType: 'at+jwt',
-  ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }),
-});
+
+// Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
+// provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
+const trusted: TrustedIssuer[] = [{ issuer: issuerId, ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }) }];
+if (process.env.TRUSTED_ISSUER) {
+  const jwksUri = process.env.TRUSTED_JWKS_URI;
+  trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
+}
+// One verifier, shared by both middlewares, so they share its keys and its JWKS cache.
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt' });
+const auth = jwtAuth(verifier);
+const maybeAuth = jwtAuth({ verifier, optional: true });
 
 function fail(ctx: Context, status: number, error: string, description: string, challengeError?: string): void {
   ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
@@ -66,13 +71,16 @@ router.get('/me', auth, (ctx) => {
   ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims };
 });
 
-// 4. Authorization by claims: only admins.
+// 4. Authorization by claims: only admins. The 403 goes through the error middleware below.
 router.get('/admin', auth, (ctx) => {
   const { claims } = ctx.state.auth;
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) {
-    return fail(ctx, 403, 'insufficient_scope', 'The admin role is required', 'insufficient_scope');
-  }
+  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
   ctx.body = { message: `Hello, admin ${claims.sub}` };
+});
+
+// 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+router.get('/hello', maybeAuth, (ctx) => {
+  ctx.body = { message: `Hello, ${ctx.state.auth?.claims.sub ?? 'stranger'}` };
 });
 
 router.get('/.well-known/jwks.json', async (ctx) => {
@@ -82,7 +90,8 @@ router.get('/.well-known/jwks.json', async (ctx) => {
 
 const app = new Koa();
 
-// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body.
+// Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body. Koa's
+// default handler would answer with the same status and challenge, in plain text.
 app.use(async (ctx, next) => {
   try {
     await next();

@@ -12,12 +12,13 @@ import { createRemoteJwks, type JwksCacheSnapshot, type RemoteJwks, type RemoteJ
 import { createDecryptor, type DecryptionOptions } from './jwe.js';
 import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, algorithmInfo } from './internal/algorithms.js';
 import { validateClaims, type ClaimRules } from './internal/claims.js';
-import { parseCompactJws, type ParsedJws } from './internal/compact.js';
+import { deepFreeze, isCompactJwe, parseCompactJws, type ParsedJws } from './internal/compact.js';
 import type { SignatureBackend } from './internal/crypto/backend.js';
 import { defaultBackend } from './internal/crypto/select.js';
 import { describeJwk, describePublicKey, describeSecret, type KeyDescriptor, type PublicKeyInput, type SecretInput } from './internal/key-input.js';
 import { createRemoteStore, createStaticStore, type KeyStore, type PreparedKey } from './internal/key-store.js';
 import type { JsonObject } from './internal/json.js';
+import { createTokenCache, type TokenCache } from './internal/token-cache.js';
 
 export type { Algorithm } from './internal/algorithms.js';
 export type { PublicKeyInput, SecretInput } from './internal/key-input.js';
@@ -93,6 +94,13 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
   remote?: RemoteOptions;
   /** A cache exported with {@link Verifier.exportCache}, to start without fetching. */
   cache?: VerifierCacheSnapshot;
+  /**
+   * The verified-token cache: a token seen before skips its signature check. On by default
+   * (1000 entries); `false` turns it off. Safe by construction: keyed by the whole token, owned
+   * by this verifier, served only while the token's `exp`, `nbf` and `maxTokenAge` allow,
+   * dropped when its key leaves the key set; revocation and policies run on every hit.
+   */
+  tokenCache?: false | { maxEntries?: number };
   /** The realm in `WWW-Authenticate` challenges. Default `"api"`. */
   realm?: string;
   /** Current time in milliseconds (tests, replay). Default `Date.now`. */
@@ -106,9 +114,9 @@ export type RevocationCheck =
 
 /** A verified token. */
 export interface VerifiedToken<TClaims extends JWTPayload = JWTPayload> {
-  /** The verified claims (frozen). */
+  /** The verified claims. Read-only: a result served by the token cache is shared and frozen. */
   readonly claims: TClaims;
-  /** The protected header (frozen). */
+  /** The protected header. Read-only, like the claims. */
   readonly header: JWTHeaderParameters;
   /** The trusted issuer that matched. */
   readonly issuer: string;
@@ -249,6 +257,11 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   const remoteOptions: RemoteJwksOptions = { ...options.remote, clock };
   const decryptor = options.decryption === undefined ? undefined : createDecryptor(options.decryption, { realm, maxTokenSize });
   const cache = options.cache;
+  const cacheOption = options.tokenCache ?? {};
+  if (cacheOption !== false && (typeof cacheOption !== 'object' || cacheOption === null)) throw new TypeError('tokenCache must be false or { maxEntries }');
+  const maxEntries = cacheOption === false ? 0 : (cacheOption.maxEntries ?? 1000);
+  if (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 10_000_000) throw new RangeError('tokenCache.maxEntries must be an integer from 0 to 10000000');
+  const tokenCache: TokenCache<VerifiedToken<TClaims>> | undefined = maxEntries === 0 ? undefined : createTokenCache(maxEntries);
 
   if (options.issuers !== undefined && (options.issuer !== undefined || SOURCES.some((s) => options[s] !== undefined))) {
     throw new TypeError('use either `issuers: [...]` or the single-issuer options (issuer, keys), not both');
@@ -338,10 +351,10 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     if (descriptors !== undefined) keys = createStaticStore(descriptors, allowed, backend);
     else if (isRemoteJwks(remote)) {
       const set = remote;
-      keys = createRemoteStore(() => set, allowed, backend);
+      keys = createRemoteStore({ now: () => set, resolve: async () => set }, allowed, backend);
     } else {
       const discovery = remote as Discovery;
-      keys = createRemoteStore(() => discovery.jwks(), allowed, backend);
+      keys = createRemoteStore({ now: () => discovery.current, resolve: () => discovery.jwks() }, allowed, backend);
     }
 
     trusted.set(entry.issuer, {
@@ -385,58 +398,129 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     return match;
   }
 
-  async function checkSignature(issuer: Trusted, parsed: ParsedJws, alg: Algorithm, kid: string | undefined): Promise<PreparedKey> {
-    let candidates: PreparedKey[];
-    try {
-      candidates = await issuer.keys.select(alg, kid);
-      if (candidates.length === 0 && (await issuer.keys.refresh())) candidates = await issuer.keys.select(alg, kid);
-    } catch (error) {
-      if (error instanceof AuthError) throw error.withRealm(realm);
-      throw fail('ERR_CONFIG_INVALID', { cause: error });
-    }
-    if (candidates.length === 0) throw fail('ERR_KEY_NOT_FOUND');
-    for (const key of candidates) {
-      let valid = false;
+  /** The candidate keys, synchronously when they are at hand, else a promise (fetching, preparing). */
+  function candidates(issuer: Trusted, alg: Algorithm, kid: string | undefined): PreparedKey[] | Promise<PreparedKey[]> {
+    const selected = issuer.keys.select(alg, kid);
+    if (Array.isArray(selected) && selected.length > 0) return selected;
+    return (async () => {
       try {
-        valid = await backend.verify(alg, key.handles.get(alg), parsed.signingInput, parsed.signature);
+        let keys = await selected;
+        if (keys.length === 0 && (await issuer.keys.refresh())) keys = await issuer.keys.select(alg, kid);
+        return keys;
+      } catch (error) {
+        if (error instanceof AuthError) throw error.withRealm(realm);
+        throw fail('ERR_CONFIG_INVALID', { cause: error });
+      }
+    })();
+  }
+
+  /** The first candidate whose signature verifies, synchronously where the backend is (node:crypto). */
+  function checkSignature(keys: readonly PreparedKey[], parsed: ParsedJws, alg: Algorithm, from = 0): PreparedKey | Promise<PreparedKey> {
+    if (keys.length === 0) throw fail('ERR_KEY_NOT_FOUND');
+    for (let i = from; i < keys.length; i++) {
+      const key = keys[i] as PreparedKey;
+      let valid: boolean | Promise<boolean>;
+      try {
+        valid = backend.verify(alg, key.handles.get(alg), parsed.signingInput, parsed.signature);
       } catch (error) {
         // A crypto-layer TypeError or DOMException is a bad signature, never a 500.
         throw fail('ERR_SIGNATURE_INVALID', { cause: error });
       }
-      if (valid) return key;
+      if (valid === true) return key;
+      if (valid !== false) {
+        return valid.then(
+          (ok) => (ok ? key : checkSignature(keys, parsed, alg, i + 1)),
+          (error: unknown) => {
+            throw fail('ERR_SIGNATURE_INVALID', { cause: error });
+          },
+        );
+      }
     }
     throw fail('ERR_SIGNATURE_INVALID');
+  }
+
+  /** Claims, result, cache entry: everything after the signature held. */
+  function accept(token: string, issuer: Trusted, parsed: ParsedJws, key: PreparedKey): VerifiedToken<TClaims> {
+    const now = clock();
+    validateClaims(parsed.payload, issuer.rules, now / 1000);
+    const result: VerifiedToken<TClaims> = {
+      claims: parsed.payload as TClaims,
+      header: parsed.header as JWTHeaderParameters,
+      issuer: issuer.issuer,
+      token,
+    };
+    if (tokenCache !== undefined) {
+      const { from, until } = servingWindow(parsed.payload, issuer.rules);
+      // A cached result is shared by every request presenting the token: freeze it whole.
+      if (until > now) tokenCache.set(token, { result: deepFreeze(result), key, from, until });
+    }
+    return result;
+  }
+
+  /** Revocation runs on every verification, cached or not, and only after the token verified. */
+  function checkRevocation(result: VerifiedToken<TClaims>): Promise<VerifiedToken<TClaims>> {
+    if (isRevoked === undefined) return Promise.resolve(result);
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = isRevoked(result as VerifiedToken);
+    } catch (error) {
+      return Promise.reject(revocationFailure(error));
+    }
+    if (answer === true) return Promise.reject(fail('ERR_TOKEN_REVOKED'));
+    if (answer === false) return Promise.resolve(result);
+    return Promise.resolve(answer).then(
+      (revoked) => {
+        if (revoked === true) throw fail('ERR_TOKEN_REVOKED');
+        return result;
+      },
+      (error: unknown) => {
+        throw revocationFailure(error);
+      },
+    );
+  }
+
+  function revocationFailure(error: unknown): AuthError {
+    return error instanceof AuthError ? error : fail('ERR_REVOCATION_UNAVAILABLE', { cause: error });
+  }
+
+  /** Signature, claims, revocation, once the candidate keys are known. */
+  function settle(token: string, issuer: Trusted, parsed: ParsedJws, alg: Algorithm, keys: readonly PreparedKey[]): Promise<VerifiedToken<TClaims>> {
+    const key = checkSignature(keys, parsed, alg);
+    if (key instanceof Promise) return key.then((k) => checkRevocation(accept(token, issuer, parsed, k)));
+    return checkRevocation(accept(token, issuer, parsed, key));
+  }
+
+  function verifyCompact(token: string, compact: string): Promise<VerifiedToken<TClaims>> {
+    const parsed = parseCompactJws(compact, maxTokenSize, backend, realm);
+    const { alg, kid } = checkHeader(parsed);
+    const issuer = trustedIssuer(parsed.payload);
+    if (!issuer.allowed.has(alg)) throw fail('ERR_ALGORITHM_NOT_ALLOWED');
+    const keys = candidates(issuer, alg, kid);
+    if (!Array.isArray(keys)) return keys.then((held) => settle(token, issuer, parsed, alg, held));
+    return settle(token, issuer, parsed, alg, keys);
   }
 
   const verifier: Verifier<TClaims> = {
     realm,
     issuers: Object.freeze([...trusted.keys()]),
-    async verify(token: string): Promise<VerifiedToken<TClaims>> {
-      const compact = decryptor === undefined ? token : await decryptor.unwrap(token);
-      const parsed = parseCompactJws(compact, maxTokenSize, backend, realm);
-      const { alg, kid } = checkHeader(parsed);
-      if (algorithmInfo(alg) === undefined) throw fail('ERR_ALGORITHM_NOT_ALLOWED');
-      const issuer = trustedIssuer(parsed.payload);
-      if (!issuer.allowed.has(alg)) throw fail('ERR_ALGORITHM_NOT_ALLOWED');
-      await checkSignature(issuer, parsed, alg, kid);
-      validateClaims(parsed.payload, issuer.rules, clock() / 1000);
-      const result: VerifiedToken<TClaims> = Object.freeze({
-        claims: deepFreeze(parsed.payload) as TClaims,
-        header: deepFreeze(parsed.header) as JWTHeaderParameters,
-        issuer: issuer.issuer,
-        token,
-      });
-      if (isRevoked !== undefined) {
-        let revoked: boolean;
-        try {
-          revoked = await isRevoked(result as VerifiedToken);
-        } catch (error) {
-          if (error instanceof AuthError) throw error;
-          throw fail('ERR_REVOCATION_UNAVAILABLE', { cause: error });
+    // Not an async function: on Node, a token whose keys are at hand is verified synchronously
+    // and only the answer is a promise. Every failure is a rejection, never a throw.
+    verify(token: string): Promise<VerifiedToken<TClaims>> {
+      try {
+        if (tokenCache !== undefined && typeof token === 'string') {
+          const hit = tokenCache.get(token, clock());
+          if (hit !== undefined) {
+            trusted.get(hit.result.issuer)?.keys.maintain();
+            return checkRevocation(hit.result);
+          }
         }
-        if (revoked === true) throw fail('ERR_TOKEN_REVOKED');
+        if (decryptor !== undefined && typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token)) {
+          return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(token, inner));
+        }
+        return verifyCompact(token, token);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return result;
     },
     async ready(): Promise<void> {
       await Promise.all([...[...trusted.values()].map((t) => t.keys.ready()), decryptor?.ready()]);
@@ -463,10 +547,19 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   return verifier;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
+/** Milliseconds during which a verified token may be served from cache: what its claims allow. */
+function servingWindow(claims: JsonObject, rules: ClaimRules): { from: number; until: number } {
+  const tolerance = rules.clockTolerance;
+  const number = (name: string): number | undefined => (typeof claims[name] === 'number' ? (claims[name] as number) : undefined);
+  const exp = number('exp');
+  const nbf = number('nbf');
+  const iat = number('iat');
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  if (nbf !== undefined) from = Math.max(from, (nbf - tolerance) * 1000);
+  if (iat !== undefined) from = Math.max(from, (iat - tolerance) * 1000);
+  if (exp !== undefined) until = Math.min(until, (exp + tolerance) * 1000);
+  if (rules.maxTokenAge !== undefined && iat !== undefined) until = Math.min(until, (iat + rules.maxTokenAge + tolerance) * 1000);
+  return { from, until };
 }
+

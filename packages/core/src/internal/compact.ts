@@ -27,6 +27,28 @@ function malformed(realm: string, reason: string): AuthError {
   return new AuthError('ERR_TOKEN_MALFORMED', { realm, reason });
 }
 
+// Tokens of one issuer share a handful of headers ({"alg","typ","kid"}): the decoded header of a
+// segment seen before is reused (the segment string determines it entirely). Bounded, and the
+// shared objects are frozen so no caller can alter what another receives.
+const HEADER_CACHE_SIZE = 64;
+const headers = new Map<string, JsonObject>();
+
+function rememberHeader(segment: string, header: JsonObject): JsonObject {
+  if (segment.length > 512) return header;
+  if (headers.size >= HEADER_CACHE_SIZE) headers.delete(headers.keys().next().value as string);
+  headers.set(segment, deepFreeze(header));
+  return header;
+}
+
+/** Freezes a JSON value and everything in it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 /** Decodes one segment to a JSON object, or throws ERR_TOKEN_MALFORMED. */
 export function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: string, what: string): JsonObject {
   let text: string;
@@ -57,7 +79,7 @@ export function parseCompactJws(token: unknown, maxSize: number, backend: Signat
   const p = token.slice(first + 1, second);
   const s = token.slice(second + 1);
   if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) throw malformed(realm, 'base64url');
-  const header = decodeJsonSegment(h, backend, realm, 'header');
+  const header = headers.get(h) ?? rememberHeader(h, decodeJsonSegment(h, backend, realm, 'header'));
   const payload = decodeJsonSegment(p, backend, realm, 'payload');
   return { header, payload, signingInput: token.slice(0, second), signature: backend.decode(s) };
 }

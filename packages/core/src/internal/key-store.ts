@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import type { Algorithm } from './algorithms.js';
 import type { SignatureBackend } from './crypto/backend.js';
 import { describeJwk, type KeyDescriptor } from './key-input.js';
-import type { RemoteJwks } from '../keys/remote-jwks.js';
+import type { JwksState, RemoteJwks } from '../keys/remote-jwks.js';
 
 export interface PreparedKey {
   readonly kid: string | undefined;
@@ -23,6 +23,11 @@ export interface KeyStore {
   refresh(): Promise<boolean>;
   /** Resolves once the keys are prepared (static) or first fetched (remote). */
   ready(): Promise<void>;
+  /**
+   * Called on cache hits, which skip `select`: lets a remote store notice a stale or changed
+   * key set (and mark keys that left it inactive) without a request ever waiting for it.
+   */
+  maintain(): void;
 }
 
 // Without a `kid`, a token is tried against at most this many keys: enough for secret
@@ -67,11 +72,16 @@ export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed
     },
     refresh: async () => false,
     ready: () => preparing,
+    maintain() {},
   };
 }
 
 /** Keys from a remote key set (a JWKS URL, or the one discovery found). */
-export function createRemoteStore(source: () => RemoteJwks | Promise<RemoteJwks>, allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): KeyStore {
+export function createRemoteStore(
+  source: { now(): RemoteJwks | undefined; resolve(): Promise<RemoteJwks> },
+  allowed: ReadonlySet<Algorithm>,
+  backend: SignatureBackend,
+): KeyStore {
   let version = -1;
   let keys: PreparedKey[] = [];
   let rebuilding: Promise<void> | undefined;
@@ -104,28 +114,38 @@ export function createRemoteStore(source: () => RemoteJwks | Promise<RemoteJwks>
     version = next;
   }
 
+  function sync(state: JwksState): Promise<void> | undefined {
+    if (state.version === version) return undefined;
+    rebuilding ??= rebuild(state.keys, state.version).finally(() => {
+      rebuilding = undefined;
+    });
+    return rebuilding;
+  }
+
   async function current(): Promise<PreparedKey[]> {
-    const remote = await source();
-    const state = await remote.keys();
-    if (state.version !== version) {
-      rebuilding ??= rebuild(state.keys, state.version).finally(() => {
-        rebuilding = undefined;
-      });
-      await rebuilding;
-    }
+    const remote = await source.resolve();
+    const pending = sync(await remote.keys());
+    if (pending !== undefined) await pending;
     return keys;
   }
 
   return {
-    async select(alg, kid) {
-      return pick(await current(), alg, kid, true);
+    select(alg, kid) {
+      // The common case answers synchronously: keys held, prepared, and not past maxStale.
+      const state = source.now()?.peek();
+      if (state !== undefined && state.version === version) return pick(keys, alg, kid, true);
+      return current().then((held) => pick(held, alg, kid, true));
     },
     async refresh() {
-      const remote = await source();
+      const remote = await source.resolve();
       return remote.refresh();
     },
     async ready() {
       await current();
+    },
+    maintain() {
+      const state = source.now()?.peek();
+      if (state !== undefined) sync(state)?.catch(() => undefined);
     },
   };
 }

@@ -58,6 +58,12 @@ export interface RemoteJwks {
    */
   keys(): Promise<JwksState>;
   /**
+   * The keys held now, without waiting: undefined before the first fetch, or when the last good
+   * keys are older than `maxStale` while the endpoint fails. Starts a background refresh when
+   * they are older than `cacheMaxAge`.
+   */
+  peek(): JwksState | undefined;
+  /**
    * Fetches again unless a fetch happened within the cooldown (or one is running, which is
    * awaited). Resolves to true when the key set changed.
    */
@@ -191,11 +197,14 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
   let lastError: unknown;
   let running: Promise<boolean> | undefined;
 
+  let state: JwksState | undefined;
+
   function store(next: JWK[], at: number): boolean {
     const changed = keys === undefined || JSON.stringify(next) !== JSON.stringify(keys);
     keys = next;
     fetchedAt = at;
     if (changed) version++;
+    state = { keys, version };
     return changed;
   }
 
@@ -233,13 +242,19 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
         else if (!remote.coolingDown) await load();
         if (keys === undefined) throw unavailable();
       }
+      const state = remote.peek();
+      if (state === undefined) throw unavailable();
+      return state;
+    },
+    peek(): JwksState | undefined {
+      if (keys === undefined) return undefined;
       const age = clock() - fetchedAt;
       if (age > cacheMaxAge && running === undefined && !remote.coolingDown) {
         // Stale: refresh in the background and keep serving what we have meanwhile.
         void load();
       }
-      if (age > maxStale && lastError !== undefined) throw unavailable();
-      return { keys, version };
+      if (age > maxStale && lastError !== undefined) return undefined;
+      return state;
     },
     async refresh(): Promise<boolean> {
       if (running !== undefined) return running;

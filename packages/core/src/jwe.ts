@@ -191,7 +191,7 @@ function fitsDecryption(key: CryptoKey, alg: KeyManagementAlgorithm): boolean {
 
 function asymmetricAlgorithms(where: string, type: string, bound: string | undefined, pinned: unknown): KeyManagementAlgorithm[] {
   if (bound !== undefined && bound !== 'RSA-OAEP' && bound !== 'ECDH' && bound !== 'X25519') {
-    throw new TypeError(`${where}: this CryptoKey is a ${bound} key; encryption needs a key made for RSA-OAEP or ECDH`);
+    throw new TypeError(`${where}: this CryptoKey is made for ${bound}; encryption needs a key made for RSA-OAEP or ECDH`);
   }
   let algorithms: KeyManagementAlgorithm[];
   if (type === 'rsa') algorithms = [...RSA_OAEP];

@@ -76,8 +76,12 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> & { optional: true },
 ): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
+  options: (JwtAuthOptions<TClaims> & { optional?: false }) | Verifier<TClaims>,
 ): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }>;
+// `optional` known only at run time: typed as possibly anonymous.
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
+  options: JwtAuthOptions<TClaims>,
+): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
 ): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {

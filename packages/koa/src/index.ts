@@ -35,8 +35,6 @@ export interface OptionalAuthState<TClaims extends JWTPayload = JWTPayload> {
   auth: AuthResult<TClaims> | undefined;
 }
 
-const RAN = Symbol.for('jwt-gate.koa.authenticated');
-
 /** The request as the core sees it. Node keeps only the first `Authorization` header, so read the raw list. */
 function requestView(ctx: Context): RequestView {
   return {
@@ -71,11 +69,13 @@ function requestView(ctx: Context): RequestView {
  * ```
  */
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: (JwtAuthOptions<TClaims> & { optional: true }),
+  options: JwtAuthOptions<TClaims> & { optional: true },
 ): Middleware<OptionalAuthState<TClaims>>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
+  options: (JwtAuthOptions<TClaims> & { optional?: false }) | Verifier<TClaims>,
 ): Middleware<AuthState<TClaims>>;
+// `optional` known only at run time: typed as possibly anonymous.
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims>): Middleware<OptionalAuthState<TClaims>>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
 ): Middleware<AuthState<TClaims>> | Middleware<OptionalAuthState<TClaims>> {
@@ -85,7 +85,6 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
     // A failure is an AuthError with `status`, `expose` and `headers`: exactly what Koa's
     // ctx.onerror reads, so it propagates as is.
     const result = await authenticator.authenticate(requestView(ctx));
-    (ctx.state as Record<symbol, unknown>)[RAN] = authenticator;
     if (result !== null) (ctx.state as Partial<AuthState<TClaims>>).auth = result;
     await next();
   };

@@ -10,13 +10,14 @@
 import type { JWTPayload } from 'jose';
 import { AuthError } from './errors.js';
 import { extractToken, type RequestView } from './extract.js';
+import { compilePolicy, type Policy } from './policy.js';
 import { createVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from './verifier.js';
 
 /** What an adapter attaches to the request: the verified claims, the header and the raw token. */
 export type AuthResult<TClaims extends JWTPayload = JWTPayload> = VerifiedToken<TClaims>;
 
 /** Request-level options, shared by every adapter's `jwtAuth`. */
-export interface AuthenticateOptions {
+export interface AuthenticateOptions<TClaims extends JWTPayload = JWTPayload> {
   /**
    * Let requests without a token through as anonymous (the result is `null`). A token that is
    * present but invalid is still refused. Default false.
@@ -24,12 +25,25 @@ export interface AuthenticateOptions {
   optional?: boolean;
   /** Also read the token from this cookie. Off by default. */
   cookie?: string | false;
+  /**
+   * A claim policy every authenticated request must pass (`requireScopes(...)`, `allOf(...)`,
+   * ...), evaluated after the token verified (and was checked for revocation), with the request
+   * passed to `claimCheck` predicates. A denial rejects with 403 `ERR_INSUFFICIENT_SCOPE`.
+   * Anonymous requests of optional mode and CORS preflights carry no claims and skip it: to
+   * require a token on some routes only, put a route guard on them. Default: none.
+   *
+   * @example
+   * ```ts
+   * createAuthenticator({ issuer, audience, jwksUri, policy: requireScopes('orders:read') });
+   * ```
+   */
+  policy?: Policy<TClaims>;
 }
 
 /** Options of {@link createAuthenticator}: verifier options (or a ready `verifier`) plus request options. */
 export type AuthenticatorOptions<TClaims extends JWTPayload = JWTPayload> =
-  | (VerifierOptions & AuthenticateOptions & { verifier?: undefined })
-  | (AuthenticateOptions & { verifier: Verifier<TClaims> });
+  | (VerifierOptions & AuthenticateOptions<TClaims> & { verifier?: undefined })
+  | (AuthenticateOptions<TClaims> & { verifier: Verifier<TClaims> });
 
 /** Authenticates requests. Build one per middleware, at start-up. */
 export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
@@ -74,17 +88,18 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
 ): Authenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwtAuth needs options or a verifier');
   const given = isVerifier(options) ? { verifier: options } : options;
-  const { optional = false, cookie = false } = given;
+  const { optional = false, cookie = false, policy } = given as AuthenticateOptions<TClaims>;
   if (typeof optional !== 'boolean') throw new TypeError('optional must be a boolean');
   if (cookie !== false && (typeof cookie !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookie))) {
     throw new TypeError('cookie must be a cookie name (an HTTP token) or false');
   }
+  const enforce = policy === undefined ? undefined : compilePolicy(policy, 'policy');
   let verifier: Verifier<TClaims>;
   if (given.verifier !== undefined) {
     if (!isVerifier(given.verifier)) throw new TypeError('verifier must come from createVerifier');
     verifier = given.verifier;
   } else {
-    const { optional: _o, cookie: _c, verifier: _v, ...verifierOptions } = given as VerifierOptions & AuthenticateOptions & { verifier?: undefined };
+    const { optional: _o, cookie: _c, verifier: _v, policy: _p, ...verifierOptions } = given as VerifierOptions & AuthenticateOptions<TClaims> & { verifier?: undefined };
     verifier = createVerifier<TClaims>(verifierOptions);
   }
   const realm = verifier.realm;
@@ -101,7 +116,9 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
         if (optional) return null;
         throw new AuthError('ERR_TOKEN_MISSING', { realm });
       }
-      return verifier.verify(token);
+      const result = await verifier.verify(token);
+      if (enforce !== undefined) await enforce(result as AuthResult, request, realm);
+      return result;
     },
   };
 }

@@ -14,6 +14,42 @@ export { extractToken } from './extract.js';
 export type { ExtractOptions, RequestView } from './extract.js';
 export { createAuthenticator, isPreflight } from './authenticate.js';
 export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './authenticate.js';
+export {
+  allOf,
+  anyOf,
+  assertGuardOrder,
+  authorize,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  claimMatches,
+  createGuard,
+  evaluatePolicy,
+  isPolicy,
+  markAuthentication,
+  not,
+  recordAuthentication,
+  requireAnyScope,
+  requirePermissions,
+  requireRoles,
+  requireScopes,
+} from './policy.js';
+export type {
+  AuthorizeOptions,
+  ClaimCheckOptions,
+  ClaimOptions,
+  ClaimPath,
+  ClaimPredicate,
+  ClaimValue,
+  Guard,
+  MatchOptions,
+  Policy,
+  PolicyDecision,
+  PolicyFailure,
+  PolicyFailureReason,
+  PolicyKind,
+  PolicyRule,
+} from './policy.js';
 export { createVerifier } from './verifier.js';
 export type {
   Algorithm,

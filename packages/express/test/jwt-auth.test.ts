@@ -1,32 +1,132 @@
 import { createTestKey, signToken } from '@jwt-gate/testing';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { jwtAuth } from '../src/index.js';
+import { AuthError, getAuth, isAuthError, jwtAuth, type AuthErrorCode, type Verifier } from '../src/index.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';
+const expiredChallenge = 'Bearer realm="api", error="invalid_token", error_description="The access token expired"';
 
 describe('jwtAuth (Express)', async () => {
   const key = await createTestKey('HS256');
-  let ran = 0;
-  const app = express().get('/me', jwtAuth({ issuer, audience, secret: key.secret as string }), (req, res) => {
-    ran++;
-    res.json({ sub: req.auth?.claims.sub });
+  const options = { issuer, audience, secret: key.secret as string };
+  const valid = await signToken(key, { iss: issuer, aud: audience, sub: 'alice' });
+  const expired = await signToken(key, { iss: issuer, aud: audience }, { expiresIn: -60 });
+
+  for (const [name, framework] of [['Express 5', express], ['Express 4', express4]] as const) {
+    describe(name, () => {
+      it('attaches the verified token on success', async () => {
+        let ran = 0;
+        const app = framework().get('/me', jwtAuth(options), (req, res) => {
+          ran++;
+          res.json({ sub: req.auth?.claims.sub, token: getAuth(req).token });
+        });
+        const res = await request(app).get('/me').set('authorization', `Bearer ${valid}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ sub: 'alice', token: valid });
+        expect(ran).toBe(1);
+      });
+
+      it('answers a failure itself when the app has no error handler, without running the handler', async () => {
+        let ran = 0;
+        const app = framework().get('/me', jwtAuth(options), (_req, res) => {
+          ran++;
+          res.end();
+        });
+        const res = await request(app).get('/me').set('authorization', `Bearer ${expired}`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(expiredChallenge);
+        expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
+        expect(ran).toBe(0);
+      });
+
+      it("hands a failure to the app's error handler, also one on a parent app", async () => {
+        const seen: AuthErrorCode[] = [];
+        const handler = (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+          if (!isAuthError(error)) return next(error);
+          seen.push(error.code);
+          res.status(error.status).set(error.headers).json({ handled: true });
+        };
+        const api = framework().get('/me', jwtAuth(options), (_req, res) => res.end());
+        const app = framework().use('/api', api).use(handler);
+        const res = await request(app).get('/api/me').set('authorization', `Bearer ${expired}`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(expiredChallenge);
+        expect(res.body).toEqual({ handled: true });
+        expect(seen).toEqual(['ERR_TOKEN_EXPIRED']);
+      });
+
+      it('finds an error handler inside a router', async () => {
+        const router = framework.Router().get('/me', jwtAuth(options), (_req, res) => res.end());
+        router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => void res.status(418).json({ handled: isAuthError(error) }));
+        const res = await request(framework().use(router)).get('/me');
+        expect(res.status).toBe(418);
+        expect(res.body).toEqual({ handled: true });
+      });
+
+      it("errors: 'next' always calls next(error): Express's final handler keeps status and challenge", async () => {
+        let ran = 0;
+        const app = framework().get('/me', jwtAuth({ ...options, errors: 'next' }), () => void ran++);
+        app.set('env', 'test');
+        const res = await request(app).get('/me').set('authorization', `Bearer ${expired}`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(expiredChallenge);
+        expect(res.headers['content-type']).toMatch(/^text\/html/);
+        expect(ran).toBe(0);
+      });
+
+      it("errors: 'respond' answers itself even when the app has an error handler", async () => {
+        let handled = 0;
+        const app = framework()
+          .get('/me', jwtAuth({ ...options, errors: 'respond' }), (_req, res) => res.end())
+          .use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => void (handled++, res.status(500).end()));
+        const res = await request(app).get('/me');
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+        expect(res.body).toEqual({ error: 'unauthorized', error_description: expect.any(String) });
+        expect(handled).toBe(0);
+      });
+
+      it('passes an unexpected failure (not an AuthError) to next, never answering 401', async () => {
+        const broken: Verifier = {
+          verify: () => Promise.reject(new Error('store exploded')),
+          ready: () => Promise.resolve(),
+          realm: 'api',
+          issuers: [issuer],
+          exportCache: () => ({}),
+        };
+        let ran = 0;
+        const app = framework().get('/me', jwtAuth({ verifier: broken }), () => void ran++);
+        app.set('env', 'test');
+        const res = await request(app).get('/me').set('authorization', `Bearer ${valid}`);
+        expect(res.status).toBe(500);
+        expect(res.headers['www-authenticate']).toBeUndefined();
+        expect(ran).toBe(0);
+      });
+    });
+  }
+
+  it('getAuth throws ERR_TOKEN_MISSING on an anonymous request and ERR_CONFIG_INVALID without jwtAuth', async () => {
+    const codes: string[] = [];
+    const tryGetAuth = (req: Request, res: Response) => {
+      try {
+        getAuth(req);
+      } catch (error) {
+        codes.push((error as AuthError).code);
+      }
+      res.end();
+    };
+    const app = express()
+      .get('/anonymous', jwtAuth({ ...options, optional: true, realm: 'orders' }), tryGetAuth)
+      .get('/unprotected', tryGetAuth);
+    await request(app).get('/anonymous');
+    await request(app).get('/unprotected');
+    expect(codes).toEqual(['ERR_TOKEN_MISSING', 'ERR_CONFIG_INVALID']);
   });
 
-  it('attaches the verified token on success', async () => {
-    const res = await request(app).get('/me').set('authorization', `Bearer ${await signToken(key, { iss: issuer, aud: audience, sub: 'alice' })}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: 'alice' });
-  });
-
-  it('refuses an expired token with 401 invalid_token and does not run the handler', async () => {
-    const before = ran;
-    const res = await request(app).get('/me').set('authorization', `Bearer ${await signToken(key, { iss: issuer, aud: audience }, { expiresIn: -60 })}`);
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token expired"');
-    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
-    expect(ran).toBe(before);
+  it('refuses a wrong errors option at creation', () => {
+    expect(() => jwtAuth({ ...options, errors: 'throw' as 'next' })).toThrow(TypeError);
   });
 });

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { AuthError, getAuth, isAuthError, jwtAuth, type AuthErrorCode, type Verifier } from '../src/index.js';
+import { getAuth, isAuthError, jwtAuth, type AuthError, type AuthErrorCode, type Verifier } from '../src/index.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';

@@ -1,0 +1,49 @@
+// Run under Deno (a fetch runtime: no node:crypto fast path, WebCrypto only) by `pnpm bench`:
+// jwt-gate's verification against jose's jwtVerify, in the same process. Prints JSON.
+
+import { createVerifier } from '@jwt-gate/core';
+
+declare const Deno: { args: string[]; version: { deno: string } };
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+
+const issuer = 'https://auth.example.com';
+const audience = 'bench-api';
+const duration = Number(Deno.args[0] ?? 1500);
+
+async function measure(fn: () => Promise<unknown>): Promise<number> {
+  const warm = performance.now() + 300;
+  while (performance.now() < warm) await fn();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < duration) {
+    for (let i = 0; i < 50; i++) await fn();
+    n += 50;
+  }
+  return (n * 1000) / (performance.now() - start);
+}
+
+const results: Record<string, { jwtGate: number; jose: number }> = {};
+for (const alg of ['HS256', 'RS256', 'ES256', 'EdDSA'] as const) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: issuer, aud: audience, sub: 'user-7f3a9c2e', iat: now, exp: now + 3600, jti: 'b1c2d3e4f5a6b7c8', scope: 'orders:read orders:write profile', roles: ['user', 'buyer'] };
+  let token: string;
+  let verifyKey: CryptoKey | Uint8Array;
+  let options: Parameters<typeof createVerifier>[0];
+  if (alg === 'HS256') {
+    const secret = 'bench-secret-'.padEnd(48, 'x');
+    verifyKey = new TextEncoder().encode(secret);
+    token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(verifyKey);
+    options = { issuer, audience, secret, tokenCache: false };
+  } else {
+    const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+    const jwk = (await exportJWK(pair.publicKey)) as JWK;
+    verifyKey = (await importJWK(jwk, alg)) as CryptoKey;
+    token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(pair.privateKey);
+    options = { issuer, audience, publicKey: jwk, tokenCache: false };
+  }
+  const verifier = createVerifier(options);
+  await verifier.verify(token);
+  const joseOptions = { issuer, audience, algorithms: [alg] };
+  results[alg] = { jwtGate: await measure(() => verifier.verify(token)), jose: await measure(() => jwtVerify(token, verifyKey, joseOptions)) };
+}
+console.log(JSON.stringify({ runtime: `Deno ${Deno.version.deno}`, results }));

@@ -1,0 +1,74 @@
+// One benchmark server: `tsx src/server.ts <framework> <variant>`, configured through
+// BENCH_CONFIG (JSON: port, alg, secret or public key). The protected route and the open route
+// answer the same JSON, so their throughput ratio is the cost of authentication.
+
+import { createServer } from 'node:http';
+import { createPublicKey } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { jwtAuth as expressAuth } from '@jwt-gate/express';
+import { jwtAuth as honoAuth } from '@jwt-gate/hono';
+import { jwtAuth as koaAuth } from '@jwt-gate/koa';
+import express from 'express';
+import { expressjwt } from 'express-jwt';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { jwt as honoJwt } from 'hono/jwt';
+import Koa from 'koa';
+import koaJwt from 'koa-jwt';
+
+export type Framework = 'express' | 'koa' | 'hono';
+export type Variant = 'open' | 'jwt-gate' | 'jwt-gate-cache' | 'peer';
+
+interface Config {
+  port: number;
+  alg: 'HS256' | 'ES256';
+  secret?: string;
+  publicPem?: string;
+  issuer: string;
+  audience: string;
+}
+
+const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
+const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}') as Config;
+const keyOptions = config.secret ? { secret: config.secret, algorithms: ['HS256' as const] } : { publicKey: config.publicPem as string };
+const gate = { issuer: config.issuer, audience: config.audience, ...keyOptions, ...(variant === 'jwt-gate' ? { tokenCache: false as const } : {}) };
+const peerKey = config.secret ?? (config.publicPem as string);
+const body = { sub: 'user-7f3a9c2e' };
+
+function expressApp() {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(expressAuth(gate));
+  if (variant === 'peer') app.use(expressjwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
+  app.get('/resource', (_req, res) => {
+    res.json(body);
+  });
+  return createServer(app);
+}
+
+function koaApp() {
+  const app = new Koa();
+  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(koaAuth(gate));
+  if (variant === 'peer') app.use(koaJwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
+  app.use((ctx) => {
+    ctx.body = body;
+  });
+  return createServer(app.callback());
+}
+
+function honoApp() {
+  const app = new Hono();
+  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use('/resource', honoAuth(gate) as MiddlewareHandler);
+  if (variant === 'peer') {
+    const secret = config.secret ?? (createPublicKey(config.publicPem as string).export({ format: 'jwk' }) as never);
+    app.use('/resource', honoJwt({ secret, alg: config.alg, verification: { iss: config.issuer, aud: config.audience } }));
+  }
+  app.get('/resource', (c) => c.json(body));
+  return app;
+}
+
+if (framework === 'hono') {
+  serve({ fetch: honoApp().fetch, port: config.port, hostname: '127.0.0.1' }, () => console.log('ready'));
+} else {
+  (framework === 'express' ? expressApp() : koaApp()).listen(config.port, '127.0.0.1', () => console.log('ready'));
+}

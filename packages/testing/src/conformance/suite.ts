@@ -59,7 +59,11 @@ export function conformance(name: string, driver: ConformanceDriver): void {
 }
 
 function resolve(scenario: Scenario, tokens: Readonly<Record<TokenName, string>>): ConformanceRequest {
-  const fill = (text: string) => text.replace(PLACEHOLDER, (_, token: string) => tokens[token as TokenName]);
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER, (_, name: string) => {
+      if (!Object.hasOwn(tokens, name)) throw new Error(`scenario "${scenario.name}" names an unknown token {${name}}`);
+      return tokens[name as TokenName];
+    });
   const { method = 'GET', path, headers = [], body } = scenario.request;
   return { method, path: fill(path), headers: headers.map(([name, value]) => [name, fill(value)] as const), ...(body === undefined ? {} : { body }) };
 }

@@ -134,6 +134,8 @@ describe('createVerifier: several issuers', () => {
       { issuer, audience, secret, realm: 'a"b' },
       { issuer, audience, secret, profile: 'oidc' },
       { issuer, audience, secret, isRevoked: 42 },
+      { issuer, audiance: audience, secret },
+      { issuers: [{ issuer, audience, secret, clockTolerance: 5 }] },
     ];
     for (const options of bad) expect(() => createVerifier(options as VerifierOptions), JSON.stringify(options)).toThrow();
     expect(() => createVerifier({ issuer, audience: null, secret })).not.toThrow();

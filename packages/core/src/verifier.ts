@@ -155,6 +155,19 @@ interface Trusted {
 }
 
 const SOURCES = ['secret', 'publicKey', 'jwks', 'jwksUri', 'discovery'] as const;
+const ISSUER_KEYS = new Set<string>(['issuer', 'audience', 'algorithms', ...SOURCES]);
+const VERIFIER_KEYS = new Set<string>([
+  ...ISSUER_KEYS,
+  'issuers', 'clockTolerance', 'maxTokenAge', 'tokenType', 'profile', 'requiredClaims', 'requireExpiration',
+  'maxTokenSize', 'decryption', 'isRevoked', 'remote', 'cache', 'tokenCache', 'realm', 'clock',
+]);
+
+/** A misspelt option would silently weaken verification (`audiance` leaves `audience` unset): refuse it. */
+function checkKnown(where: string, options: object, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`${where}: unknown option ${JSON.stringify(key.slice(0, 40))}`);
+  }
+}
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 function list<T>(value: T | readonly T[] | undefined): T[] {
@@ -224,6 +237,7 @@ export function createVerifier<TClaims extends JWTPayload = JWTPayload>(options:
 /** @internal The verifier on a chosen signature backend (the differential tests use both). */
 export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: VerifierOptions, backend: SignatureBackend): Verifier<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object');
+  checkKnown('createVerifier', options, VERIFIER_KEYS);
   const realm = options.realm ?? 'api';
   if (typeof realm !== 'string' || realm.length === 0 || !isChallengeText(realm)) {
     throw new TypeError('realm must be printable ASCII without quotes or backslashes');
@@ -279,6 +293,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   const trusted = new Map<string, Trusted>();
   for (const [index, entry] of entries.entries()) {
     const where = options.issuers === undefined ? 'createVerifier' : `issuers[${index}]`;
+    if (options.issuers !== undefined) checkKnown(where, options.issuers[index] as object, ISSUER_KEYS);
     if (typeof entry.issuer !== 'string' || entry.issuer.length === 0) {
       throw new TypeError(`${where}: issuer is required, exactly as it appears in the tokens' iss claim`);
     }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { randomSecret } from '@jwt-gate/testing';
-import { decodeProtectedHeader, decodeJwt, generateKeyPair } from 'jose';
+import { decodeProtectedHeader, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from './issuer.js';
 import { createKeySet } from './keys/key-set.js';
@@ -125,14 +125,15 @@ describe('createIssuer: configuration checks at creation', () => {
     expect(() => createIssuer(null as never)).toThrow(TypeError);
   });
 
-  it('reports a key that cannot be imported through ready() and sign(), never as an unhandled rejection', async () => {
-    // A structurally valid JWK whose private member does not match its public one.
-    const a = await exportPrivateKey(await generateSigningKey('ES256'), 'jwk');
-    const b = await exportPrivateKey(await generateSigningKey('ES256'), 'jwk');
-    const broken = { kty: 'EC', crv: 'P-256', x: a.x as string, y: a.y as string, d: `${b.d}`.slice(0, 10) };
-    const signer = createIssuer({ issuer, audience, privateKey: broken });
-    await expect(signer.ready()).rejects.toBeDefined();
-    await expect(signer.sign({ sub: 'alice' })).rejects.toBeDefined();
+  it('refuses, through ready() and sign(), a private key that does not match its public key', async () => {
+    const a = await generateKeyPair('ES256', { extractable: true });
+    const b = await generateKeyPair('ES256', { extractable: true });
+    const mixedUp = createIssuer({ issuer, audience, privateKey: { privateKey: a.privateKey, publicKey: b.publicKey } });
+    await expect(mixedUp.ready()).rejects.toBeInstanceOf(TypeError);
+    await expect(mixedUp.sign({ sub: 'alice' })).rejects.toBeInstanceOf(TypeError);
+    const [ja, jb] = [await exportJWK(a.privateKey), await exportJWK(b.privateKey)];
+    const foreign = createIssuer({ issuer, audience, privateKey: { kty: 'EC', crv: 'P-256', x: ja.x as string, y: ja.y as string, d: jb.d as string } });
+    await expect(foreign.ready()).rejects.toBeInstanceOf(TypeError);
   });
 
   it('accepts a non-extractable CryptoKeyPair', async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, CompactSign, compactVerify, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ALGORITHMS, algorithmInfo, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../internal/algorithms.js';
 import { encodeBase64url } from '../internal/base64url.js';
 import { describeJwk, describeSecret, type SecretInput } from '../internal/key-input.js';
@@ -165,12 +165,33 @@ export async function prepareSigningKey(plan: SigningKeyPlan | SecretPlan, where
     return { kid, algorithm: plan.algorithm, hmac: true, signingKey: plan.bytes, publicJwk: undefined, secret: plan.bytes };
   }
   const { descriptor, algorithm } = plan;
-  const members = await publicJwkOf(descriptor);
+  let members: JWK;
+  let signingKey: CryptoKey;
+  try {
+    members = await publicJwkOf(descriptor);
+    signingKey = await importPrivateKey(descriptor, algorithm, (key) => fitsSigning(key, algorithm), descriptor.extractable);
+  } catch (cause) {
+    // WebCrypto reports unreadable key data as a DOMException; it is a configuration error.
+    throw cause instanceof TypeError ? cause : new TypeError(`${where}: the key could not be imported`, { cause });
+  }
   // The same checks the verifier runs on a published key: RSA size and exponent, curve, alg fit.
   describeJwk({ ...members, alg: algorithm }, where, true);
-  const signingKey = await importPrivateKey(descriptor, algorithm, (key) => fitsSigning(key, algorithm), descriptor.extractable);
+  await checkPair(signingKey, members, algorithm, where);
   const kid = plan.kid ?? (await calculateJwkThumbprint(members));
   return { kid, algorithm, hmac: false, signingKey, publicJwk: { ...members, kid, alg: algorithm, use: 'sig' }, secret: undefined };
+}
+
+const PROBE = new TextEncoder().encode('jwt-gate key check');
+
+// Once per key: a private key that does not match the public key we would publish (a mixed-up
+// CryptoKeyPair, a JWK with a foreign `d`) signs tokens nobody can verify. Refuse it now.
+async function checkPair(signingKey: CryptoKey, members: JWK, algorithm: AsymmetricAlgorithm, where: string): Promise<void> {
+  try {
+    const probe = await new CompactSign(PROBE).setProtectedHeader({ alg: algorithm }).sign(signingKey);
+    await compactVerify(probe, await importJWK(members, algorithm), { algorithms: [algorithm] });
+  } catch (cause) {
+    throw new TypeError(`${where}: the private key does not match its public key`, { cause });
+  }
 }
 
 async function toSigningKey(prepared: PreparedSigningKey, publicKey: CryptoKey | undefined): Promise<SigningKey> {

@@ -48,7 +48,19 @@ export type DecryptionKeyInput =
   | string | JWK | CryptoKey | KeyObjectLike | Uint8Array
   | { readonly kid?: string; readonly key: string | JWK | CryptoKey | KeyObjectLike | Uint8Array };
 
-/** The verifier's `decryption` option: accept nested JWTs encrypted to these keys. */
+/**
+ * The verifier's `decryption` option: accept nested JWTs encrypted to these keys.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'orders-api',
+ *   jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+ *   decryption: { keys: { kid: 'enc-2026', key: process.env.TOKEN_DECRYPTION_KEY_PEM } },
+ * });
+ * ```
+ */
 export interface DecryptionOptions {
   /** The decryption key(s). Several at once for rotation; a token's `kid` picks among them. */
   keys: DecryptionKeyInput | readonly DecryptionKeyInput[];
@@ -66,7 +78,19 @@ export interface DecryptionOptions {
 /** A key to encrypt to: the recipient's public key (RSA, EC, X25519) or a shared symmetric key. */
 export type EncryptionKeyInput = string | JWK | CryptoKey | KeyObjectLike | Uint8Array;
 
-/** The issuer's `encryption` option: sign, then encrypt every token to this key. */
+/**
+ * The issuer's `encryption` option: sign, then encrypt every token to this key.
+ *
+ * @example
+ * ```ts
+ * const issuer = createIssuer({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'orders-api',
+ *   privateKey: signingKey,
+ *   encryption: { key: ordersApiPublicKeyPem, kid: 'enc-2026' }, // RSA-OAEP-256 + A256GCM
+ * });
+ * ```
+ */
 export interface EncryptionOptions {
   /** The recipient's public key (SPKI PEM, certificate, JWK, CryptoKey, KeyObject) or a symmetric key. */
   key: EncryptionKeyInput;

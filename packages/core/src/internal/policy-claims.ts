@@ -2,7 +2,12 @@
 // is simply absent. Typed: a value of the wrong type is never coerced. Bounded: lists longer
 // than MAX_VALUES, and strings longer than MAX_STRING, are refused before they are walked.
 
-/** A claim name (exact, dots and slashes included), or the segments of a nested path. */
+/**
+ * Where a policy reads a claim. A string is one exact top-level claim name, dots, colons and
+ * slashes included, never split: `'roles'`, `'cognito:groups'`, `'https://example.com/roles'`.
+ * An array is a nested path, one claim name per step (1 to 16 steps), each an own property of
+ * a JSON object: `['realm_access', 'roles']`, `['resource_access', 'orders-api', 'roles']`.
+ */
 export type ClaimPath = string | readonly string[];
 
 /** Most entries examined in one list claim (`roles`, `scp`, a split `scope`). */

@@ -91,5 +91,5 @@ export type {
   KeyManagementAlgorithm,
 } from './jwe.js';
 export { createRefreshTokens } from './refresh-tokens.js';
-export type { RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './refresh-tokens.js';
+export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './refresh-tokens.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';

@@ -23,12 +23,13 @@ async function setup(options: { now?: () => number } = {}) {
 describe('createRefreshTokens', () => {
   it('issues a refresh token with its own type and audience, and redeems it once for a successor in the same family', async () => {
     const { refresh } = await setup();
-    const first = await refresh.issue({ sub: 'alice', scope: 'profile:read' });
+    const issued = await refresh.issue({ sub: 'alice', scope: 'profile:read' });
+    const first = issued.refreshToken;
     expect(decodeProtectedHeader(first)).toMatchObject({ typ: 'rt+jwt', alg: 'ES256' });
     const claims = decodeJwt(first);
     expect(claims).toMatchObject({ iss: issuerId, aud: issuerId, sub: 'alice', scope: 'profile:read' });
     expect(claims.exp! - claims.iat!).toBe(1_209_600);
-    expect(typeof claims['sid']).toBe('string');
+    expect(claims['sid']).toBe(issued.family);
 
     const redeemed = await refresh.redeem(first);
     expect(redeemed.claims).toMatchObject({ sub: 'alice', scope: 'profile:read', sid: claims['sid'] });
@@ -40,29 +41,34 @@ describe('createRefreshTokens', () => {
     const again = await refresh.redeem(redeemed.refreshToken);
     expect(again.family).toBe(redeemed.family);
     // Every login is a family of its own.
-    expect(decodeJwt(await refresh.issue({ sub: 'alice' }))['sid']).not.toBe(claims['sid']);
+    expect(decodeJwt((await refresh.issue({ sub: 'alice' })).refreshToken)['sid']).not.toBe(claims['sid']);
   });
 
   it('detects reuse: a used token is refused and its whole family revoked, access tokens of the session included', async () => {
     const { issuer, refresh, access } = await setup();
-    const first = await refresh.issue({ sub: 'alice' });
-    const { refreshToken: second, family } = await refresh.redeem(first);
+    const login = await refresh.issue({ sub: 'alice' });
+    const loginAccess = await issuer.sign({ sub: 'alice', sid: login.family });
+    const { refreshToken: second, family } = await refresh.redeem(login.refreshToken);
+    expect(family).toBe(login.family);
     const accessToken = await issuer.sign({ sub: 'alice', sid: family });
     const verifier = await access();
     await expect(verifier.verify(accessToken)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(verifier.verify(loginAccess)).resolves.toMatchObject({ claims: { sub: 'alice' } });
 
-    await expect(refresh.redeem(first)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', reason: 'reused', status: 401 });
+    await expect(refresh.redeem(login.refreshToken)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', reason: 'reused', status: 401 });
     await expect(refresh.redeem(second)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', reason: 'family_revoked' });
     await expect(verifier.verify(accessToken)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    await expect(verifier.verify(loginAccess)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
 
     // Other sessions are untouched.
     const other = await refresh.issue({ sub: 'alice' });
-    await expect(refresh.redeem(other)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(verifier.verify(await issuer.sign({ sub: 'alice', sid: other.family }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(refresh.redeem(other.refreshToken)).resolves.toMatchObject({ claims: { sub: 'alice' } });
   });
 
   it('lets exactly one of two concurrent redemptions of one token through, and ends the family', async () => {
     const { refresh } = await setup();
-    const token = await refresh.issue({ sub: 'alice' });
+    const token = (await refresh.issue({ sub: 'alice' })).refreshToken;
     const results = await Promise.allSettled([refresh.redeem(token), refresh.redeem(token)]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -75,7 +81,7 @@ describe('createRefreshTokens', () => {
 
   it('never takes a refresh token as an access token, nor the reverse', async () => {
     const { issuer, refresh, access } = await setup();
-    const refreshToken = await refresh.issue({ sub: 'alice' });
+    const refreshToken = (await refresh.issue({ sub: 'alice' })).refreshToken;
     const accessToken = await issuer.sign({ sub: 'alice' });
     await expect((await access()).verify(refreshToken)).rejects.toMatchObject({ code: 'ERR_TOKEN_TYPE_INVALID', status: 401 });
     // Even a verifier that checks no type refuses it on the audience.
@@ -89,13 +95,13 @@ describe('createRefreshTokens', () => {
   it('refuses expired, foreign, malformed and revoked (logged out) refresh tokens', async () => {
     let now = 1_800_000_000_000;
     const { refresh } = await setup({ now: () => now });
-    const token = await refresh.issue({ sub: 'alice' });
+    const token = (await refresh.issue({ sub: 'alice' })).refreshToken;
     const other = await setup({ now: () => now });
     await expect(other.refresh.redeem(token)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
     await expect(refresh.redeem('not-a-token')).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED', status: 401 });
     await expect(refresh.redeem(42 as never)).rejects.toMatchObject({ status: 401 });
 
-    const loggedOut = await refresh.issue({ sub: 'alice' });
+    const loggedOut = (await refresh.issue({ sub: 'alice' })).refreshToken;
     const { refreshToken: successor } = await refresh.redeem(loggedOut);
     await refresh.revoke(successor);
     await expect(refresh.redeem(successor)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
@@ -107,7 +113,7 @@ describe('createRefreshTokens', () => {
 
   it('keeps redeeming tokens signed before a key rotation until the old key is removed', async () => {
     const { keys, refresh } = await setup();
-    const old = await refresh.issue({ sub: 'alice' });
+    const old = (await refresh.issue({ sub: 'alice' })).refreshToken;
     const first = (await keys.list())[0]?.kid as string;
     await keys.rotate(await generateSigningKey('EdDSA'));
     const redeemed = await refresh.redeem(old);
@@ -115,7 +121,7 @@ describe('createRefreshTokens', () => {
     await keys.remove(first);
     await expect(refresh.redeem(redeemed.refreshToken)).resolves.toMatchObject({ claims: { sub: 'alice' } });
 
-    const stranded = await refresh.issue({ sub: 'bob' });
+    const stranded = (await refresh.issue({ sub: 'bob' })).refreshToken;
     const second = (await keys.list())[0]?.kid as string;
     await keys.rotate(await generateSigningKey('EdDSA'));
     await keys.remove(second);
@@ -126,7 +132,7 @@ describe('createRefreshTokens', () => {
     const secret = randomSecret(32);
     const issuer = createIssuer({ issuer: issuerId, audience, secret, encryption: { key: crypto.getRandomValues(new Uint8Array(32)) } });
     const refresh = createRefreshTokens({ issuer, store: createRevocationStore({ familyClaim: 'sid' }) });
-    const token = await refresh.issue({ sub: 'alice' });
+    const token = (await refresh.issue({ sub: 'alice' })).refreshToken;
     expect(token.split('.')).toHaveLength(3);
     expect((await issuer.sign({ sub: 'alice' })).split('.')).toHaveLength(5);
     await expect(refresh.redeem(token)).resolves.toMatchObject({ claims: { sub: 'alice' } });
@@ -150,7 +156,7 @@ describe('createRefreshTokens', () => {
     };
     const issuer = createIssuer({ issuer: issuerId, audience, privateKey: await generateSigningKey('ES256') });
     const refresh = createRefreshTokens({ issuer, store });
-    const token = await refresh.issue({ sub: 'alice' });
+    const token = (await refresh.issue({ sub: 'alice' })).refreshToken;
     broken = true;
     await expect(refresh.redeem(token)).rejects.toMatchObject({ code: 'ERR_REVOCATION_UNAVAILABLE', status: 503 });
     broken = false;

@@ -39,6 +39,14 @@ export interface RefreshTokensOptions {
   clock?: () => number;
 }
 
+/** The first refresh token of a family. */
+export interface IssuedRefreshToken {
+  /** The refresh token, to return to the client. */
+  readonly refreshToken: string;
+  /** The token family (login session); put it in the access tokens too (as the family claim) to end them with it. */
+  readonly family: string;
+}
+
 /** A redeemed refresh token and its successor. */
 export interface RedeemedRefreshToken<TClaims extends JWTPayload = JWTPayload> {
   /** The verified claims of the redeemed token: `sub`, the family and what `issue` was given. */
@@ -52,7 +60,7 @@ export interface RedeemedRefreshToken<TClaims extends JWTPayload = JWTPayload> {
 /** Issues, redeems and revokes refresh tokens. */
 export interface RefreshTokens<TClaims extends JWTPayload = JWTPayload> {
   /** Issues the first refresh token of a new family (at login). `claims` need `sub`. */
-  issue(claims: JWTPayload): Promise<string>;
+  issue(claims: JWTPayload): Promise<IssuedRefreshToken>;
   /**
    * Redeems a refresh token once. Rejects with an {@link AuthError}: the verifier's codes for a
    * bad, expired or foreign token (`ERR_TOKEN_TYPE_INVALID` for an access token), and
@@ -85,10 +93,12 @@ function normalizeType(value: string): string {
  * ```ts
  * const refresh = createRefreshTokens({ issuer });
  * // POST /login
- * const refreshToken = await refresh.issue({ sub: user.id });
+ * const { refreshToken, family } = await refresh.issue({ sub: user.id });
+ * const accessToken = await issuer.sign({ sub: user.id, scope: user.scope, sid: family });
  * // POST /token/refresh
- * const { claims, refreshToken: next } = await refresh.redeem(body.refresh_token);
- * const accessToken = await issuer.sign({ sub: claims.sub, scope: scopesOf(claims.sub) });
+ * const redeemed = await refresh.redeem(body.refresh_token);
+ * const next = await issuer.sign({ sub: redeemed.claims.sub, scope: scopeOf(redeemed.claims.sub), sid: redeemed.family });
+ * // respond with { access_token: next, refresh_token: redeemed.refreshToken, ... }
  * ```
  */
 export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(options: RefreshTokensOptions): RefreshTokens<TClaims> {
@@ -167,13 +177,14 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
 
   return Object.freeze({
     store,
-    async issue(claims: JWTPayload): Promise<string> {
+    async issue(claims: JWTPayload): Promise<IssuedRefreshToken> {
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
       const sub = claims.sub;
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('refresh tokens need a sub');
       if (Object.hasOwn(claims, familyClaim)) throw new TypeError(`claims must not set ${familyClaim}: each issue() starts a new family`);
       const { sub: _sub, ...rest } = claims;
-      return sign(rest, sub, randomId());
+      const family = randomId();
+      return Object.freeze({ refreshToken: await sign(rest, sub, family), family });
     },
     async redeem(token: string): Promise<RedeemedRefreshToken<TClaims>> {
       const { token: result, family } = await verified(token);

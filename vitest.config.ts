@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -29,7 +30,12 @@ export default defineConfig({
         name,
         root: `${root}${dir}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: `${root}${dir}/tsconfig.json` },
+        typecheck: {
+          enabled: true,
+          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+          // The test configuration where a package has one: it includes the *.test-d.ts files.
+          tsconfig: existsSync(`${root}${dir}/tsconfig.test.json`) ? `${root}${dir}/tsconfig.test.json` : `${root}${dir}/tsconfig.json`,
+        },
       },
     })),
   },

@@ -39,6 +39,7 @@ export interface ExtractOptions {
 // OAuth 2.1 tightening) and a case-insensitive scheme (RFC 9110 §11.1).
 const BEARER = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
+const CREDENTIAL = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +\S/;
 
 /**
  * Returns the bearer token of a request, or `null` when the request carries none. Only the
@@ -71,11 +72,14 @@ export function extractToken(request: RequestView, options: ExtractOptions = {})
       fromHeader = match[1] as string;
     } else {
       const scheme = SCHEME.exec(raw);
-      // A Bearer header that breaks the syntax is a malformed request; another scheme (or
-      // several, comma-joined, where only one is Bearer) means no usable bearer credentials.
-      if (scheme === null || scheme[1]?.toLowerCase() === 'bearer' || /(^|,\s*)bearer\s/i.test(raw)) {
-        throw fail('ERR_INVALID_REQUEST');
-      }
+      const mentionsBearer = scheme?.[1]?.toLowerCase() === 'bearer' || /(^|,\s*)bearer\s/i.test(raw);
+      // Fetch joins repeated headers with ", ". A bearer token never holds a comma, so a value
+      // whose comma-separated parts each look like `<scheme> <credentials>` is two headers, the
+      // same refusal a Node adapter gives when it sees them apart.
+      if (mentionsBearer && raw.split(/\s*,\s*/).filter((part) => CREDENTIAL.test(part)).length > 1) throw fail('ERR_MULTIPLE_TOKENS');
+      // A Bearer header that breaks the syntax is a malformed request; another scheme means no
+      // usable bearer credentials.
+      if (scheme === null || mentionsBearer) throw fail('ERR_INVALID_REQUEST');
     }
   }
 

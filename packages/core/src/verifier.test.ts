@@ -298,6 +298,22 @@ describe('createVerifier: security defaults', () => {
     }
   });
 
+  it('lets each trusted issuer require its own token type', async () => {
+    const own = await createTestKey('HS256');
+    const idp = await createTestKey('ES256');
+    const verifier = createVerifier({
+      tokenType: 'at+jwt',
+      issuers: [
+        { issuer, audience, secret: own.secret as string },
+        { issuer: 'https://idp.example', audience, publicKey: idp.publicJwk!, tokenType: 'JWT' },
+      ],
+    });
+    await expect(verifier.verify(await signToken(own, { iss: issuer, aud: audience }, { header: { typ: 'at+jwt' } }))).resolves.toBeTruthy();
+    await rejects(verifier.verify(await signToken(own, { iss: issuer, aud: audience }, { header: { typ: 'JWT' } })), { code: 'ERR_TOKEN_TYPE_INVALID' });
+    await expect(verifier.verify(await signToken(idp, { iss: 'https://idp.example', aud: audience }, { header: { typ: 'JWT' } }))).resolves.toBeTruthy();
+    await rejects(verifier.verify(await signToken(idp, { iss: 'https://idp.example', aud: audience }, { header: { typ: 'at+jwt' } })), { code: 'ERR_TOKEN_TYPE_INVALID' });
+  });
+
   it('applies the RFC 9068 profile: typ at+jwt and its required claims', async () => {
     const { verifier, sign } = await hs({ profile: 'rfc9068' });
     const full = { client_id: 'app', jti: 'id-1' };

@@ -53,6 +53,11 @@ export interface TrustedIssuer {
    * RFC 8414 `/.well-known/oauth-authorization-server`). `true`, or the metadata URL itself.
    */
   discovery?: boolean | string;
+  /**
+   * The required `typ` for this issuer's tokens, overriding the top-level `tokenType` (an
+   * identity provider may issue `typ: JWT` while your own issuer uses `at+jwt`).
+   */
+  tokenType?: string | readonly string[];
 }
 
 /** How remote key sets and discovery fetch. */
@@ -148,6 +153,7 @@ export interface Verifier<TClaims extends JWTPayload = JWTPayload> {
 
 interface Trusted {
   readonly issuer: string;
+  readonly tokenTypes: ReadonlySet<string> | undefined;
   readonly allowed: ReadonlySet<Algorithm>;
   readonly keys: KeyStore;
   readonly rules: ClaimRules;
@@ -155,7 +161,7 @@ interface Trusted {
 }
 
 const SOURCES = ['secret', 'publicKey', 'jwks', 'jwksUri', 'discovery'] as const;
-const ISSUER_KEYS = new Set<string>(['issuer', 'audience', 'algorithms', ...SOURCES]);
+const ISSUER_KEYS = new Set<string>(['issuer', 'audience', 'algorithms', 'tokenType', ...SOURCES]);
 const VERIFIER_KEYS = new Set<string>([
   ...ISSUER_KEYS,
   'issuers', 'clockTolerance', 'maxTokenAge', 'tokenType', 'profile', 'requiredClaims', 'requireExpiration',
@@ -177,6 +183,12 @@ function list<T>(value: T | readonly T[] | undefined): T[] {
 function normalizeType(value: string): string {
   const lower = value.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+function typeSet(value: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
+  const types = list(value);
+  if (!types.every((t) => typeof t === 'string' && t.length > 0)) throw new TypeError('tokenType must be a string or an array of strings');
+  return types.length === 0 ? undefined : new Set(types.map(normalizeType));
 }
 
 function seconds(name: string, value: number | undefined, fallback: number | undefined, max: number): number | undefined {
@@ -250,9 +262,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   }
   if (options.profile !== undefined && options.profile !== 'rfc9068') throw new TypeError('profile must be "rfc9068"');
   const rfc9068 = options.profile === 'rfc9068';
-  const types = list(options.tokenType ?? (rfc9068 ? 'at+jwt' : undefined));
-  if (!types.every((t) => typeof t === 'string' && t.length > 0)) throw new TypeError('tokenType must be a string or an array of strings');
-  const tokenTypes = types.length === 0 ? undefined : new Set(types.map(normalizeType));
+  const tokenTypes = typeSet(options.tokenType ?? (rfc9068 ? 'at+jwt' : undefined));
   const requiredClaims = [...new Set([...list(options.requiredClaims), ...(rfc9068 ? RFC9068_CLAIMS : [])])];
   if (!requiredClaims.every((c) => typeof c === 'string' && c.length > 0)) throw new TypeError('requiredClaims must be claim names');
   const requireExpiration = options.requireExpiration ?? true;
@@ -374,6 +384,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
 
     trusted.set(entry.issuer, {
       issuer: entry.issuer,
+      tokenTypes: options.issuers !== undefined && entry.tokenType !== undefined ? typeSet(entry.tokenType) : tokenTypes,
       allowed,
       keys,
       remote,
@@ -396,12 +407,16 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > 256)) {
       throw fail('ERR_TOKEN_MALFORMED', { reason: 'kid' });
     }
-    if (tokenTypes !== undefined) {
-      const typ = header['typ'];
-      if (typeof typ !== 'string' || !tokenTypes.has(normalizeType(typ))) throw fail('ERR_TOKEN_TYPE_INVALID', { claim: 'typ', reason: typ === undefined ? 'missing' : 'mismatch' });
-    }
     // `jwk`, `jku`, `x5u` and `x5c` are never read: keys come only from configuration.
     return { alg: alg as Algorithm, kid: kid as string | undefined };
+  }
+
+  function checkType(issuer: Trusted, header: JsonObject): void {
+    if (issuer.tokenTypes === undefined) return;
+    const typ = header['typ'];
+    if (typeof typ !== 'string' || !issuer.tokenTypes.has(normalizeType(typ))) {
+      throw fail('ERR_TOKEN_TYPE_INVALID', { claim: 'typ', reason: typ === undefined ? 'missing' : 'mismatch' });
+    }
   }
 
   function trustedIssuer(payload: JsonObject): Trusted {
@@ -510,6 +525,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     const { alg, kid } = checkHeader(parsed);
     const issuer = trustedIssuer(parsed.payload);
     if (!issuer.allowed.has(alg)) throw fail('ERR_ALGORITHM_NOT_ALLOWED');
+    checkType(issuer, parsed.header);
     const keys = candidates(issuer, alg, kid);
     if (!Array.isArray(keys)) return keys.then((held) => settle(token, issuer, parsed, alg, held));
     return settle(token, issuer, parsed, alg, keys);

@@ -28,13 +28,6 @@ export interface Scenario {
     /** The exact JSON body of a success on the other routes. */
     readonly body?: unknown;
   };
-  /**
-   * Set where the outcome differs, for a reason outside the adapters, on apps that see
-   * repeated headers comma-joined; says why. There the exact expectation is registered as a
-   * known failure (it turns red once the difference is gone) and the refusal itself still
-   * has to hold.
-   */
-  readonly differsWhenJoined?: string;
 }
 
 const bare = `Bearer realm="${REALM}"`;
@@ -66,7 +59,6 @@ export const SCENARIOS: readonly Scenario[] = [
     on: 'all',
     request: { path: '/me', headers: [['authorization', 'Bearer {alice}'], ['authorization', 'Bearer {bob}']] },
     expect: { status: 400, challenge: invalidRequest('More than one access token in the request'), error: 'invalid_request', handled: null },
-    differsWhenJoined: 'the core reads a comma-joined "Bearer a, Bearer b" as a malformed header, not as two tokens',
   },
   { name: 'a token that is not a JWS: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('malformed') }, expect: refused('The access token is malformed') },
   { name: 'an expired token: 401 invalid_token', on: 'all', request: { path: '/me', headers: bearer('expired') }, expect: refused('The access token expired') },

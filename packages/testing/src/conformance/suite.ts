@@ -65,10 +65,6 @@ function header(response: ConformanceResponse, name: string): string | undefined
   return value as string;
 }
 
-function challengeError(challenge: string | undefined): string | undefined {
-  return challenge === undefined ? undefined : /error="([^"]+)"/.exec(challenge)?.[1];
-}
-
 function checkResponse(driver: ConformanceDriver, scenario: Scenario, request: ConformanceRequest, response: ConformanceResponse, fixture: Fixture): void {
   const want = scenario.expect;
   expect(response.status).toBe(want.status);

@@ -36,6 +36,8 @@ export interface RevocationStore {
   isRevoked(token: VerifiedToken | { claims: JWTPayload; issuer?: string }): boolean;
   /** Entries currently held. */
   readonly size: number;
+  /** The claim naming token families, when the store was created with one. */
+  readonly familyClaim: string | undefined;
 }
 
 /**
@@ -127,5 +129,6 @@ export function createRevocationStore(options: RevocationStoreOptions = {}): Rev
       sweep(clock());
       return entries.size;
     },
+    familyClaim,
   };
 }

@@ -540,10 +540,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
       try {
         if (tokenCache !== undefined && typeof token === 'string') {
           const hit = tokenCache.get(token, clock());
-          if (hit !== undefined) {
-            trusted.get(hit.result.issuer)?.keys.maintain();
-            return checkRevocation(hit.result);
-          }
+          if (hit !== undefined && trusted.get(hit.result.issuer)?.keys.current() === true) return checkRevocation(hit.result);
         }
         if (decryptor !== undefined && typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token)) {
           return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(token, inner));

@@ -24,10 +24,12 @@ export interface KeyStore {
   /** Resolves once the keys are prepared (static) or first fetched (remote). */
   ready(): Promise<void>;
   /**
-   * Called on cache hits, which skip `select`: lets a remote store notice a stale or changed
-   * key set (and mark keys that left it inactive) without a request ever waiting for it.
+   * Asked on cache hits, which skip `select`: true while the prepared keys match the key set
+   * held. False once the set changed (a refresh landed): the hit is then verified afresh, so a
+   * key that left the set never vouches for a cached token again. Also lets a stale set start
+   * its background refresh.
    */
-  maintain(): void;
+  current(): boolean;
 }
 
 // Without a `kid`, a token is tried against at most this many keys: enough for secret
@@ -72,7 +74,7 @@ export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed
     },
     refresh: async () => false,
     ready: () => preparing,
-    maintain() {},
+    current: () => true,
   };
 }
 
@@ -143,9 +145,9 @@ export function createRemoteStore(
     async ready() {
       await current();
     },
-    maintain() {
+    current() {
       const state = source.now()?.peek();
-      if (state !== undefined) sync(state)?.catch(() => undefined);
+      return state !== undefined && state.version === version;
     },
   };
 }

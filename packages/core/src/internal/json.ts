@@ -1,7 +1,12 @@
 // Strict JSON for JOSE headers and claim sets (RFC 7515 §10.12, RFC 7519 §4): one top-level
 // object, no duplicate member names at any depth (JSON.parse would silently keep the last one,
-// so two parsers could disagree on a claim), and no `__proto__` member (a prototype-pollution
-// carrier; no legitimate token has one).
+// so two parsers could disagree on a claim), no `__proto__` member (a prototype-pollution
+// carrier; no legitimate token has one), and no nesting deeper than MAX_DEPTH.
+
+// JSON.parse itself handles any depth, but every recursive walk after it (the duplicate count
+// below, freezing a result, an application's JSON.stringify of the claims) would overflow the
+// stack on a raised maxTokenSize: refused as malformed instead. No token nests this deep.
+const MAX_DEPTH = 256;
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -16,17 +21,18 @@ export function parseJsonObject(text: string): JsonObject | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   // Each member contributes exactly one ':' outside strings. Fewer parsed members than colons
   // means a name appeared twice somewhere.
-  const members = countMembers(value);
+  const members = countMembers(value, 0);
   if (members < 0 || members !== countColons(text)) return null;
   return value as JsonObject;
 }
 
-function countMembers(value: unknown): number {
+function countMembers(value: unknown, depth: number): number {
   if (typeof value !== 'object' || value === null) return 0;
+  if (depth >= MAX_DEPTH) return -1;
   let total = 0;
   if (Array.isArray(value)) {
     for (const item of value) {
-      const n = countMembers(item);
+      const n = countMembers(item, depth + 1);
       if (n < 0) return -1;
       total += n;
     }
@@ -34,7 +40,7 @@ function countMembers(value: unknown): number {
   }
   for (const key of Object.keys(value)) {
     if (key === '__proto__') return -1;
-    const n = countMembers((value as JsonObject)[key]);
+    const n = countMembers((value as JsonObject)[key], depth + 1);
     if (n < 0) return -1;
     total += n + 1;
   }

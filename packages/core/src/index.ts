@@ -74,6 +74,7 @@ export type { Discovery, DiscoveryOptions, IssuerMetadata } from './keys/discove
 export { createKeySet } from './keys/key-set.js';
 export type { KeyInfo, KeySet, KeySetEntry } from './keys/key-set.js';
 export { exportPrivateKey, exportPublicKey, generateSigningKey, importSigningKey, publicJwk } from './keys/signing-key.js';
+export type { KeyObjectLike } from './internal/crypto/backend.js';
 export type {
   AsymmetricAlgorithm,
   GenerateSigningKeyOptions,

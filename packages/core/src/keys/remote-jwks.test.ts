@@ -116,8 +116,27 @@ describe('remote JWKS', () => {
     await expect(verifier.verify(await token())).resolves.toMatchObject({ issuer });
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(verifier.verify(await token())).resolves.toMatchObject({ issuer });
-    // An unknown kid during the outage is refused, never accepted.
-    await expect(verifier.verify(await token(await createTestKey('ES256')))).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
+    // An unknown kid during the outage is refused, never accepted: its key cannot be looked up (503).
+    await expect(verifier.verify(await token(await createTestKey('ES256')))).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+  });
+
+  it('answers 503 for an unknown kid while the endpoint fails, within the cooldown too, and 401 once it answers', async () => {
+    const verifier = createVerifier({ issuer, audience, jwksUri: server.jwksUri, clock, remote: { cooldown: 30_000 } });
+    await verifier.verify(await token());
+    const stranger = await token(await createTestKey('ES256'));
+    server.behaviour = { kind: 'status', status: 503 };
+    now += 31_000;
+    await expect(verifier.verify(stranger)).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+    expect(server.total()).toBe(2);
+    // Within the cooldown of the failed fetch: still an outage, and nothing is fetched.
+    await expect(verifier.verify(stranger)).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+    expect(server.total()).toBe(2);
+    // Known keys keep verifying meanwhile.
+    await expect(verifier.verify(await token())).resolves.toMatchObject({ issuer });
+    server.behaviour = { kind: 'ok' };
+    now += 31_000;
+    await expect(verifier.verify(stranger)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND', status: 401 });
+    expect(server.total()).toBe(3);
   });
 
   it('ignores symmetric, private, encryption and duplicate-kid keys from the network', async () => {

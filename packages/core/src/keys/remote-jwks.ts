@@ -65,7 +65,9 @@ export interface RemoteJwks {
   peek(): JwksState | undefined;
   /**
    * Fetches again unless a fetch happened within the cooldown (or one is running, which is
-   * awaited). Resolves to true when the key set changed.
+   * awaited). Resolves to true when the key set changed. Rejects with `AuthError`
+   * `ERR_KEYS_UNAVAILABLE` while the endpoint fails (this fetch, or the last one within the
+   * cooldown): a `kid` it cannot look up is then an outage, not a bad token.
    */
   refresh(): Promise<boolean>;
   /** True while a new fetch would be refused by the cooldown. */
@@ -257,9 +259,11 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
       return state;
     },
     async refresh(): Promise<boolean> {
-      if (running !== undefined) return running;
-      if (remote.coolingDown) return false;
-      return load();
+      const changed = running !== undefined ? await running : remote.coolingDown ? false : await load();
+      // While the endpoint fails, a new key cannot be told from a forged kid: 503, never a 401
+      // that would make clients throw away tokens that may well be valid.
+      if (lastError !== undefined) throw unavailable();
+      return changed;
     },
     exportCache() {
       return keys === undefined ? undefined : { jwks: { keys: keys.map((key) => ({ ...key })) }, fetchedAt };

@@ -12,6 +12,7 @@ const projects = [
   ['@jwt-gate/koa', 'packages/koa'],
   ['@jwt-gate/hono', 'packages/hono'],
   ['@jwt-gate/testing', 'packages/testing'],
+  ['@jwt-gate/smoke', 'packages/smoke'],
   ['@jwt-gate/example-express', 'examples/express'],
   ['@jwt-gate/example-koa', 'examples/koa'],
   ['@jwt-gate/example-hono', 'examples/hono'],

@@ -28,6 +28,7 @@ export {
   isPolicy,
   markAuthentication,
   not,
+  readAuthentication,
   recordAuthentication,
   requireAnyScope,
   requirePermissions,

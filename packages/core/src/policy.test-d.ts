@@ -13,6 +13,7 @@ import {
   createGuard,
   evaluatePolicy,
   not,
+  readAuthentication,
   requireAnyScope,
   requirePermissions,
   requireRoles,
@@ -183,5 +184,10 @@ describe('createGuard', () => {
     expectTypeOf(handler).toExtend<Policy<Claims>>();
     expectTypeOf(handler).parameters.toEqualTypeOf<[{ url: string }, () => void]>();
     expectTypeOf(allOf(handler, requireRoles('admin'))).toEqualTypeOf<Policy<Claims>>();
+  });
+
+  it('reads back a result typed with the claims asked for', () => {
+    expectTypeOf(readAuthentication<Claims>({})).toEqualTypeOf<AuthResult<Claims>>();
+    expectTypeOf(readAuthentication({})).toEqualTypeOf<AuthResult>();
   });
 });

@@ -18,6 +18,7 @@ import {
   isPolicy,
   markAuthentication,
   not,
+  readAuthentication,
   recordAuthentication,
   requireAnyScope,
   requirePermissions,
@@ -630,6 +631,30 @@ describe('route guards', () => {
     const auth = result({ roles: ['admin'] });
     recordAuthentication(alice, authenticator, auth);
     await expect(guard.check(alice)).resolves.toBe(auth);
+  });
+
+  it('read back what was recorded: the result, 401 when anonymous, ERR_CONFIG_INVALID when nothing was', () => {
+    const codeOf = (carrier: object) => {
+      try {
+        readAuthentication(carrier);
+      } catch (error) {
+        return isAuthError(error) ? { code: error.code, status: error.status, challenge: error.status === 500 ? null : error.challenge } : error;
+      }
+      return undefined;
+    };
+    expect(codeOf({})).toEqual({ code: 'ERR_CONFIG_INVALID', status: 500, challenge: null });
+    const anonymous = {};
+    recordAuthentication(anonymous, authenticator, null);
+    expect(codeOf(anonymous)).toEqual({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders"' });
+    const alice = {};
+    const auth = result({ sub: 'alice' });
+    recordAuthentication(alice, authenticator, auth);
+    expect(readAuthentication(alice)).toBe(auth);
+    // The latest record wins: a second jwtAuth() on the same request replaces the first.
+    const again = result({ sub: 'alice', roles: ['admin'] });
+    recordAuthentication(alice, authenticator, again);
+    expect(readAuthentication(alice)).toBe(again);
+    expect(() => recordAuthentication(null as never, authenticator, auth)).toThrow(TypeError);
   });
 
   it('pass the request to predicates', async () => {

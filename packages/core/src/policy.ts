@@ -713,6 +713,28 @@ export function recordAuthentication<TClaims extends JWTPayload = JWTPayload>(
   SESSIONS.set(carrier, { realm: authenticator.realm, result: result as AuthResult | null });
 }
 
+function sessionOf(carrier: unknown, missing: string, details?: unknown): { readonly realm: string; readonly result: AuthResult } {
+  const session = (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null ? SESSIONS.get(carrier) : undefined;
+  if (session === undefined) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
+  if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
+  return session as { readonly realm: string; readonly result: AuthResult };
+}
+
+/**
+ * For adapters: the authentication result {@link recordAuthentication} recorded for `carrier`,
+ * typed with your claims (what Express's `getAuth(req)` returns). Throws an {@link AuthError}:
+ * `ERR_CONFIG_INVALID` (500) when no authentication was recorded for it, `ERR_TOKEN_MISSING`
+ * (401, with the authenticator's realm) for an anonymous request.
+ *
+ * @example
+ * ```ts
+ * export const getAuth = <TClaims extends JWTPayload = JWTPayload>(req: Request) => readAuthentication<TClaims>(req);
+ * ```
+ */
+export function readAuthentication<TClaims extends JWTPayload = JWTPayload>(carrier: object): AuthResult<TClaims> {
+  return sessionOf(carrier, 'No jwtAuth() ran before reading the authentication result').result as AuthResult<TClaims>;
+}
+
 /**
  * For adapters: builds the framework-free part of a per-route guard once, at start-up. The
  * adapter's handler calls `guard.check(carrier, view)` and passes itself to `guard.attach`.
@@ -732,11 +754,7 @@ export function createGuard<TClaims extends JWTPayload = JWTPayload>(policy: Pol
   return Object.freeze({
     policy,
     async check(carrier: object, request?: RequestView): Promise<AuthResult<TClaims>> {
-      const session = (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null ? SESSIONS.get(carrier) : undefined;
-      if (session === undefined) {
-        throw new AuthError('ERR_CONFIG_INVALID', { message: 'A route guard ran without jwtAuth() in front of it', details: { rule: node.rule } });
-      }
-      if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
+      const session = sessionOf(carrier, 'A route guard ran without jwtAuth() in front of it', { rule: node.rule });
       await enforce(node, session.result.claims, request, session.realm);
       return session.result as AuthResult<TClaims>;
     },

@@ -1,105 +1,46 @@
 /**
- * jwt-gate for Hono 4: `jwtAuth()` verifies the bearer token and sets `c.var.auth`. Runs on
+ * jwt-gate for Hono 4: `jwtAuth()` verifies the bearer token and sets `c.var.auth`; route
+ * guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) authorize by its claims;
+ * `assertGuarded(app)` checks at start-up that every guard has `jwtAuth()` in front. Runs on
  * Node (through `@hono/node-server`), Bun, Deno and Workers.
  *
- * Adapter authors: this file is the whole adapter. It builds a {@link RequestView}, calls the
- * core's `createAuthenticator`, attaches the result and throws failures as `HTTPException`s.
- * Every rule lives in `@jwt-gate/core`.
+ * Adapter authors: the adapter builds a {@link RequestView} per request, calls the core
+ * (`createAuthenticator`, `createGuard`), attaches the result and throws failures as
+ * `HTTPException`s. Every rule lives in `@jwt-gate/core`.
  *
  * @module
  */
 
-import {
-  AuthError,
-  createAuthenticator,
-  isAuthError,
-  type AuthenticatorOptions,
-  type AuthResult,
-  type JWTPayload,
-  type RequestView,
-  type Verifier,
+export { jwtAuth } from './jwt-auth.js';
+export type { AuthVariables, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
+export {
+  allOf,
+  anyOf,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  claimMatches,
+  not,
+  requireAnyScope,
+  requirePermissions,
+  requireRoles,
+  requireScopes,
+} from './guards.js';
+export type { RouteGuard } from './guards.js';
+export { assertGuarded } from './assert-guarded.js';
+export { AuthError, isAuthError } from '@jwt-gate/core';
+export type {
+  AuthErrorCode,
+  AuthResult,
+  ClaimCheckOptions,
+  ClaimOptions,
+  ClaimPath,
+  ClaimPredicate,
+  ClaimValue,
+  JWTPayload,
+  MatchOptions,
+  Policy,
+  RequestView,
+  Verifier,
+  VerifierOptions,
 } from '@jwt-gate/core';
-import type { Context, MiddlewareHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`) plus request options. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = AuthenticatorOptions<TClaims>;
-
-/** The variables `jwtAuth()` sets: `c.var.auth`. */
-export interface AuthVariables<TClaims extends JWTPayload = JWTPayload> {
-  /** The verified token: `claims`, `header`, `issuer` and the raw `token`. */
-  auth: AuthResult<TClaims>;
-}
-
-/** The variables `jwtAuth({ optional: true })` sets: `c.var.auth`, undefined when anonymous. */
-export interface OptionalAuthVariables<TClaims extends JWTPayload = JWTPayload> {
-  /** The verified token, or undefined for an anonymous request. */
-  auth: AuthResult<TClaims> | undefined;
-}
-
-/** The request as the core sees it. Fetch joins repeated headers with a comma; the core refuses that for `Authorization`. */
-function requestView(c: Context): RequestView {
-  const headers = c.req.raw.headers;
-  return {
-    method: c.req.method,
-    header: (name: string) => headers.get(name),
-  };
-}
-
-/** The full RFC 6750 response of an error, as a HTTPException Hono renders as is. */
-function toHttpException(error: AuthError): HTTPException {
-  const res = new Response(JSON.stringify(error.body), {
-    status: error.status,
-    headers: { ...error.headers, 'content-type': 'application/json; charset=utf-8' },
-  });
-  return new HTTPException(error.status as ContentfulStatusCode, { res, cause: error });
-}
-
-/**
- * Hono middleware that authenticates the request with a bearer token and sets `c.var.auth`,
- * typed through the middleware's generics. Create it once, at start-up.
- *
- * Failures are thrown as `HTTPException`s whose response is the RFC 6750 one (status,
- * `WWW-Authenticate`, JSON body); the {@link AuthError} is their `cause`, for `app.onError`.
- *
- * @example
- * ```ts
- * import { Hono } from 'hono';
- * import { jwtAuth } from '@jwt-gate/hono';
- *
- * const app = new Hono();
- * app.get('/me', jwtAuth({ issuer, audience: 'orders-api', jwksUri }), (c) => c.json({ sub: c.var.auth.claims.sub }));
- * ```
- */
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims> & { optional: true },
-): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: (JwtAuthOptions<TClaims> & { optional?: false }) | Verifier<TClaims>,
-): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }>;
-// `optional` known only at run time: typed as possibly anonymous.
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims>,
-): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
-): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {
-  const authenticator = createAuthenticator<TClaims>(options);
-
-  const middleware: MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> = async (c, next) => {
-    let result: AuthResult<TClaims> | null;
-    try {
-      result = await authenticator.authenticate(requestView(c));
-    } catch (error) {
-      if (isAuthError(error)) throw toHttpException(error);
-      throw error;
-    }
-    c.set('auth', result ?? undefined);
-    await next();
-  };
-  return middleware;
-}
-
-export { AuthError, isAuthError };
-export type { AuthErrorCode, AuthResult, JWTPayload, Verifier, VerifierOptions } from '@jwt-gate/core';

@@ -16,6 +16,7 @@ const projects = [
   ['@jwt-gate/example-express', 'examples/express'],
   ['@jwt-gate/example-koa', 'examples/koa'],
   ['@jwt-gate/example-hono', 'examples/hono'],
+  ['@jwt-gate/example-microservices', 'examples/microservices'],
 ] as const;
 
 export default defineConfig({

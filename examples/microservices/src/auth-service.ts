@@ -221,6 +221,8 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   res.status(500).json({ error: 'server_error', error_description: 'Internal server error' });
 });
 
-app.listen(authPort, host, () => {
+app.listen(authPort, host, (error) => {
+  // A port in use ends the process (start.ts then stops the others).
+  if (error) throw error;
   console.log(`auth service on http://${host}:${authPort} (issuer ${authIssuer})`);
 });

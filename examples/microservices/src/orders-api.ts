@@ -125,6 +125,8 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   next(error);
 });
 
-app.listen(ordersPort, host, () => {
+app.listen(ordersPort, host, (error) => {
+  // A port in use ends the process (start.ts then stops the others).
+  if (error) throw error;
   console.log(`orders API (Express) on http://${host}:${ordersPort}, trusting ${authIssuer}`);
 });

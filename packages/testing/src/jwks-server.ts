@@ -9,7 +9,11 @@ export type JwksBehaviour =
   | { kind: 'status'; status: number }
   | { kind: 'invalid-json' }
   | { kind: 'huge'; bytes: number }
-  | { kind: 'body'; body: string };
+  | { kind: 'body'; body: string }
+  /** Closes the connection without answering. */
+  | { kind: 'drop' }
+  /** Starts a 200 answer, then closes the connection halfway through the body. */
+  | { kind: 'truncate' };
 
 /** A real HTTP server on loopback serving a JWKS and OpenID metadata. */
 export interface JwksServer {
@@ -27,6 +31,8 @@ export interface JwksServer {
   readonly hits: Map<string, number>;
   /** Total requests received. */
   readonly total: () => number;
+  /** TCP connections accepted, whether or not a request followed. */
+  readonly connections: () => number;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -39,6 +45,7 @@ export interface JwksServer {
 export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean; issuerPath?: string } = {}): Promise<JwksServer> {
   const hits = new Map<string, number>();
   const sockets = new Set<Socket>();
+  let connections = 0;
   const state = {
     keys: options.keys ?? [],
     behaviour: { kind: 'ok' } as JwksBehaviour,
@@ -51,6 +58,10 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
     const behaviour = state.behaviour;
     if (behaviour.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (res.destroyed) return;
+    if (behaviour.kind === 'drop') {
+      res.socket?.destroy();
+      return;
+    }
     if (behaviour.kind === 'status') {
       res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end('{}');
       return;
@@ -70,6 +81,11 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
     }
+    if (behaviour.kind === 'truncate') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length * 2) });
+      res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   }
 
@@ -77,6 +93,7 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
     answer(req, res).catch(() => res.destroy());
   });
   http.on('connection', (socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -107,6 +124,7 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
     },
     hits,
     total: () => [...hits.values()].reduce((a, b) => a + b, 0),
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

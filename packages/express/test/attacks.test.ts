@@ -1,0 +1,29 @@
+import { attacks, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express4 from 'express4';
+import { isAuthError, jwtAuth } from '../src/index.js';
+
+/** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
+function createApp(framework: typeof express, setup: AttackSetup, ownErrorHandler: boolean): Express {
+  const app = framework();
+  app.all('/me', jwtAuth(setup.auth), (req, res) => {
+    setup.handled('me');
+    res.json({ sub: req.auth?.claims.sub });
+  });
+  app.get('/hello', jwtAuth(setup.optionalAuth), (req, res) => {
+    setup.handled('hello');
+    res.json({ sub: req.auth?.claims.sub });
+  });
+  if (ownErrorHandler) {
+    app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+      if (!isAuthError(error)) return next(error);
+      res.status(error.status).set(error.headers).json(error.body);
+    });
+  }
+  return app;
+}
+
+for (const [name, framework] of [['Express 5', express], ['Express 4', express4]] as const) {
+  attacks(name, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(framework, setup, false)) });
+  attacks(`${name} with its own error handler`, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(framework, setup, true)) });
+}

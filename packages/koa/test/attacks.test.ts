@@ -1,0 +1,46 @@
+import { attacks, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import Koa from 'koa';
+import Koa2 from 'koa2';
+import { isAuthError, jwtAuth } from '../src/index.js';
+
+/** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
+function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: boolean): Koa {
+  const app = new Framework();
+  app.silent = true;
+  const auth = jwtAuth(setup.auth);
+  const optional = jwtAuth(setup.optionalAuth);
+  if (errorMiddleware) {
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        if (!isAuthError(error)) throw error;
+        ctx.set(error.headers);
+        ctx.status = error.status;
+        ctx.body = error.body;
+      }
+    });
+  }
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/me') {
+      return auth(ctx, async () => {
+        setup.handled('me');
+        ctx.body = { sub: ctx.state.auth?.claims.sub };
+      });
+    }
+    if (ctx.path === '/hello' && ctx.method === 'GET') {
+      return optional(ctx, async () => {
+        setup.handled('hello');
+        ctx.body = { sub: ctx.state.auth?.claims.sub };
+      });
+    }
+    return next();
+  });
+  return app;
+}
+
+for (const [name, Framework] of [['Koa 3', Koa], ['Koa 2', Koa2]] as const) {
+  // Koa's own default handler answers with the status, the challenge and a text body.
+  attacks(name, { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Framework, setup, false).callback()) });
+  attacks(`${name} with an error middleware`, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Framework, setup, true).callback()) });
+}

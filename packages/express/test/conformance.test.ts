@@ -1,7 +1,8 @@
-import { APP_ERROR_HANDLER_HEADER, conformance, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { APP_ERROR_HANDLER_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import express4 from 'express4';
-import { AuthError, getAuth, isAuthError, jwtAuth, type JWTPayload } from '../src/index.js';
+import * as adapter from '../src/index.js';
+import { getAuth, isAuthError, jwtAuth, requireRoles, type JWTPayload, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -12,9 +13,6 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
   const app = framework();
   const auth = jwtAuth<Claims>(setup.auth);
   const optional = jwtAuth<Claims>(setup.optionalAuth);
-  // Handlers refuse the way jwtAuth does: through the app's error handler when it has one, else answered here.
-  const refuse = (error: AuthError, res: Response, next: NextFunction) =>
-    ownErrorHandler ? next(error) : void res.status(error.status).set(error.headers).json(error.body);
 
   app.all('/me', auth, (req, res) => {
     setup.handled('me');
@@ -23,24 +21,24 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
     const { claims, header, issuer, token } = getAuth<Claims>(req);
     res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   });
-  app.get('/admin', auth, (req, res, next) => {
-    const { claims } = getAuth<Claims>(req);
-    if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) return refuse(new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm }), res, next);
+  app.get('/admin', auth, requireRoles('admin'), (req, res) => {
     setup.handled('admin');
-    res.json({ message: `Hello, admin ${claims.sub}` });
+    res.json({ message: `Hello, admin ${getAuth<Claims>(req).claims.sub}` });
   });
   app.get('/hello', optional, (req, res) => {
     setup.handled('hello');
     res.json({ message: `Hello, ${req.auth?.claims.sub ?? 'stranger'}` });
   });
-  app.get('/write', auth, (req, res, next) => {
-    const { claims } = getAuth<Claims>(req);
-    if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes('write')) {
-      return refuse(new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm, scope: ['write'] }), res, next);
-    }
-    setup.handled('write');
-    res.json({ message: `Written by ${claims.sub}` });
-  });
+  for (const route of GUARDED_ROUTES) {
+    const guard = route.guard<RouteGuard>(adapter);
+    const options = guardedAuthOptions(setup, route);
+    const chain: RequestHandler[] =
+      options === undefined ? [guard] : route.auth === 'policy' ? [jwtAuth({ ...options, policy: guard })] : [jwtAuth(options), guard];
+    app.get(route.path, ...chain, (req, res) => {
+      setup.handled(route.name);
+      res.json({ route: route.name, sub: getAuth<Claims>(req).claims.sub });
+    });
+  }
   if (ownErrorHandler) {
     app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
       if (!isAuthError(error)) return next(error);

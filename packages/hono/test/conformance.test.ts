@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { APP_ERROR_HANDLER_HEADER, conformance, fetchTarget, serverTarget, type ConformanceSetup, type ConformanceTarget } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, conformance, fetchTarget, GUARDED_ROUTES, guardedAuthOptions, serverTarget, type ConformanceSetup, type ConformanceTarget } from '@jwt-gate/testing';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AuthError, isAuthError, jwtAuth, type AuthResult, type JWTPayload } from '../src/index.js';
+import * as adapter from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type OptionalAuthVariables, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -15,11 +16,6 @@ function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
   const app = new Hono();
   const auth = jwtAuth<Claims>(setup.auth);
   const optional = jwtAuth<Claims>(setup.optionalAuth);
-  // Handlers refuse the way jwtAuth does: through app.onError when the app has one, else answered here.
-  const refuse = (c: Context, error: AuthError) => {
-    if (ownErrorHandler) throw error;
-    return c.json(error.body, error.status as ContentfulStatusCode, error.headers);
-  };
 
   app.all('/me', auth, (c) => {
     setup.handled('me');
@@ -29,24 +25,25 @@ function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
     const { claims, header, issuer, token } = result;
     return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   });
-  app.get('/admin', auth, (c) => {
-    const { claims } = c.var.auth;
-    if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) return refuse(c, new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm }));
+  app.get('/admin', auth, requireRoles('admin'), (c) => {
     setup.handled('admin');
-    return c.json({ message: `Hello, admin ${claims.sub}` });
+    return c.json({ message: `Hello, admin ${c.var.auth.claims.sub}` });
   });
   app.get('/hello', optional, (c) => {
     setup.handled('hello');
     return c.json({ message: `Hello, ${c.var.auth?.claims.sub ?? 'stranger'}` });
   });
-  app.get('/write', auth, (c) => {
-    const { claims } = c.var.auth;
-    if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes('write')) {
-      return refuse(c, new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm, scope: ['write'] }));
-    }
-    setup.handled('write');
-    return c.json({ message: `Written by ${claims.sub}` });
-  });
+  for (const route of GUARDED_ROUTES) {
+    const guard = route.guard<RouteGuard>(adapter);
+    const options = guardedAuthOptions(setup, route);
+    const handler = (c: Context<{ Variables: OptionalAuthVariables<Claims> }>) => {
+      setup.handled(route.name);
+      return c.json({ route: route.name, sub: c.var.auth?.claims.sub });
+    };
+    if (options === undefined) app.get(route.path, guard, handler);
+    else if (route.auth === 'policy') app.get(route.path, jwtAuth({ ...options, policy: guard }), handler);
+    else app.get(route.path, jwtAuth(options), guard, handler);
+  }
   if (ownErrorHandler) {
     app.onError((error, c) => {
       const cause = error instanceof HTTPException ? error.cause : error;

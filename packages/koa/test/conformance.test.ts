@@ -1,24 +1,22 @@
-import { APP_ERROR_HANDLER_HEADER, conformance, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import Router from '@koa/router';
+import { APP_ERROR_HANDLER_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
-import { AuthError, isAuthError, jwtAuth, type AuthResult, type JWTPayload } from '../src/index.js';
+import * as adapter from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
   roles?: string[];
 }
 
-/** A route without a router: `guard` then `handler`, on one path (and one method, unless null). */
-function route<S>(method: string | null, path: string, guard: Middleware<S>, handler: Middleware<S>): Middleware<S> {
-  return (ctx, next) => (ctx.path === path && (method === null || ctx.method === method) ? guard(ctx, () => handler(ctx, next)) : next());
-}
-
 function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandler: boolean): Koa {
   const app = new Framework();
-  // Koa's default handler logs every 5xx; the 503 scenarios are expected.
+  // Koa's default handler logs every 5xx; the 500 and 503 scenarios are expected.
   app.silent = true;
   const auth = jwtAuth<Claims>(setup.auth);
   const optional = jwtAuth<Claims>(setup.optionalAuth);
+  const router = new Router();
 
   if (ownErrorHandler) {
     app.use(async (ctx, next) => {
@@ -33,40 +31,32 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandl
       }
     });
   }
-  app.use(
-    route(null, '/me', auth, (ctx) => {
-      setup.handled('me');
-      // A CORS preflight passes through without a result.
-      const result = ctx.state.auth as AuthResult<Claims> | undefined;
-      if (result === undefined) return void (ctx.body = {});
-      const { claims, header, issuer, token } = result;
-      ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
-    }),
-  );
-  app.use(
-    route('GET', '/admin', auth, (ctx) => {
-      const { claims } = ctx.state.auth;
-      if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm });
-      setup.handled('admin');
-      ctx.body = { message: `Hello, admin ${claims.sub}` };
-    }),
-  );
-  app.use(
-    route('GET', '/hello', optional, (ctx) => {
-      setup.handled('hello');
-      ctx.body = { message: `Hello, ${ctx.state.auth?.claims.sub ?? 'stranger'}` };
-    }),
-  );
-  app.use(
-    route('GET', '/write', auth, (ctx) => {
-      const { claims } = ctx.state.auth;
-      if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes('write')) {
-        throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm: setup.realm, scope: ['write'] });
-      }
-      setup.handled('write');
-      ctx.body = { message: `Written by ${claims.sub}` };
-    }),
-  );
+  router.all('/me', auth, (ctx) => {
+    setup.handled('me');
+    // A CORS preflight passes through without a result.
+    const result = ctx.state.auth as AuthResult<Claims> | undefined;
+    if (result === undefined) return void (ctx.body = {});
+    const { claims, header, issuer, token } = result;
+    ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
+  });
+  router.get('/admin', auth, requireRoles('admin'), (ctx) => {
+    setup.handled('admin');
+    ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };
+  });
+  router.get('/hello', optional, (ctx) => {
+    setup.handled('hello');
+    ctx.body = { message: `Hello, ${ctx.state.auth?.claims.sub ?? 'stranger'}` };
+  });
+  for (const route of GUARDED_ROUTES) {
+    const guard = route.guard<RouteGuard>(adapter);
+    const options = guardedAuthOptions(setup, route);
+    const chain: Middleware[] = options === undefined ? [guard] : route.auth === 'policy' ? [jwtAuth({ ...options, policy: guard })] : [jwtAuth(options), guard];
+    router.get(route.path, ...chain, (ctx) => {
+      setup.handled(route.name);
+      ctx.body = { route: route.name, sub: (ctx.state.auth as AuthResult<Claims>).claims.sub };
+    });
+  }
+  app.use(router.routes());
   return app;
 }
 

@@ -22,7 +22,23 @@ export type TokenName =
   | 'wrongAlgorithm'
   | 'malformed'
   | 'oversized'
-  | 'trustedIssuer';
+  | 'trustedIssuer'
+  // Claim policies.
+  | 'keycloak'
+  | 'namespaced'
+  | 'verified'
+  | 'verifiedAsString'
+  | 'suspended'
+  | 'tenant'
+  | 'orderClerk'
+  | 'emailAsArray'
+  | 'builtinRoles'
+  | 'scopeAsArray'
+  | 'scopeLookalike'
+  | 'rolesAsString'
+  | 'rolesNested'
+  | 'rolesArrayLike'
+  | 'manyRoles';
 
 /** Everything one run of the suite shares: the setup given to the driver and the tokens. */
 export interface Fixture {
@@ -76,6 +92,23 @@ export async function createFixture(): Promise<Fixture> {
     malformed: 'abc.def.ghi',
     oversized: `${alice}${'A'.repeat(9000 - alice.length)}`,
     trustedIssuer: await signToken(otherKey, { iss: trusted, aud: AUDIENCE, sub: 'dave' }, { header: { typ: 'at+jwt' } }),
+    keycloak: await hs({ sub: 'kim', realm_access: { roles: ['admin'] }, roles: ['user'] }),
+    namespaced: await hs({ sub: 'nina', 'https://jwt-gate.test/roles': ['admin'] }),
+    verified: await hs({ sub: 'vera', email_verified: true }),
+    verifiedAsString: await hs({ sub: 'vic', email_verified: 'true' }),
+    suspended: await hs({ sub: 'sam', scope: 'write', roles: ['suspended'] }),
+    tenant: await hs({ sub: 'tess', tenant: 'acme' }),
+    orderClerk: await hs({ sub: 'olga', permissions: ['orders:read'], amr: ['pwd', 'mfa'], email: 'olga@jwt-gate.test' }),
+    emailAsArray: await hs({ sub: 'olga', permissions: ['orders:read'], amr: ['pwd', 'mfa'], email: ['olga@jwt-gate.test'] }),
+    builtinRoles: await hs({ sub: 'ivy', roles: ['toString', 'constructor'] }),
+    scopeAsArray: await hs({ sub: 'sid', scope: ['read', 'write'] }),
+    scopeLookalike: await hs({ sub: 'lou', scope: 'writer rewrite write:all' }),
+    rolesAsString: await hs({ sub: 'rita', roles: 'admin' }),
+    rolesNested: await hs({ sub: 'nick', roles: [['admin']] }),
+    rolesArrayLike: await hs({ sub: 'abe', roles: { 0: 'admin', length: 1 } }),
+    // 5000 entries, the admin role first: refused whole, never walked. Numbers keep the token
+    // small enough for Node's 16 KiB of request headers.
+    manyRoles: await hs({ sub: 'mona', roles: ['admin', ...Array.from({ length: 4999 }, () => 0)] }),
   };
 
   const auth = {

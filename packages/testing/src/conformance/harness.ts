@@ -1,9 +1,10 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rawRequest } from '../process.js';
+import type { GuardedRouteName } from './guarded-routes.js';
 
 /** The routes every conformance app serves. */
-export type ConformanceRoute = 'me' | 'admin' | 'hello' | 'write';
+export type ConformanceRoute = 'me' | 'admin' | 'hello' | GuardedRouteName;
 
 /**
  * `jwtAuth` options of the conformance apps: the example servers' configuration (HS256 from a
@@ -25,20 +26,19 @@ export interface ConformanceAuthOptions {
  * - every method on `/me`, `jwtAuth(auth)`: calls `handled('me')`, answers
  *   `{ sub, scope, roles, claims, header, issuer, token }` from the attached result (all
  *   absent on a CORS preflight, which passes through without a result);
- * - `GET /admin`, `jwtAuth(auth)`: unless `roles` includes `admin`, rejects with
- *   `new AuthError('ERR_INSUFFICIENT_SCOPE', { realm })`; else calls `handled('admin')` and
- *   answers `{ message: 'Hello, admin <sub>' }`;
+ * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
+ *   `handled('admin')` and answers `{ message: 'Hello, admin <sub>' }`;
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')`, answers
  *   `{ message: 'Hello, <sub>' }`, or `{ message: 'Hello, stranger' }` when anonymous;
- * - `GET /write`, `jwtAuth(auth)`: unless the `scope` claim (space-separated) includes `write`,
- *   rejects with `new AuthError('ERR_INSUFFICIENT_SCOPE', { realm, scope: ['write'] })`; else
- *   calls `handled('write')` and answers `{ message: 'Written by <sub>' }`.
+ * - every route of `GUARDED_ROUTES`, `GET <path>` with the authentication it names in front
+ *   (see `guardedAuthOptions`) and its guard built with the adapter's helpers: calls
+ *   `handled(<name>)` and answers `{ route: <name>, sub }`.
  *
- * A rejection from a handler reaches the client the way the app's rejections from `jwtAuth` do.
+ * A guard's rejection reaches the client the way the app's rejections from `jwtAuth` do.
  */
 export interface ConformanceSetup {
   readonly realm: string;
-  /** Options of the required authentication on `/me`, `/admin` and `/write`. */
+  /** Options of the required authentication on `/me`, `/admin` and most guarded routes. */
   readonly auth: ConformanceAuthOptions;
   /** Options of the optional authentication on `/hello`. */
   readonly optionalAuth: ConformanceAuthOptions & { readonly optional: true };

@@ -1,4 +1,5 @@
 import { REALM, type TokenName } from './fixture.js';
+import type { GuardedRouteName } from './guarded-routes.js';
 import type { ConformanceRoute } from './harness.js';
 
 /**
@@ -41,6 +42,9 @@ const missing = { status: 401, challenge: bare, error: 'unauthorized', handled: 
 const malformedHeader = { status: 400, challenge: invalidRequest('Malformed Authorization header'), error: 'invalid_request', handled: null } as const;
 const refused = (description: string) => ({ status: 401, challenge: invalidToken(description), error: 'invalid_token', handled: null }) as const;
 const keysUnavailable = { status: 503, challenge: null, error: 'temporarily_unavailable', handled: null } as const;
+const forbidden = (scope?: string) => ({ status: 403, challenge: insufficientScope(scope), error: 'insufficient_scope', handled: null }) as const;
+const guarded = (route: GuardedRouteName, sub: string) => ({ status: 200, challenge: null, handled: route, body: { route, sub } }) as const;
+const misconfigured = { status: 500, challenge: null, error: 'server_error', handled: null } as const;
 
 /** Every scenario of the suite. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -75,9 +79,12 @@ export const SCENARIOS: readonly Scenario[] = [
 
   // Authorization by claims, the contract's GET /admin.
   { name: 'GET /admin lets an admin in', on: 'all', request: { path: '/admin', headers: bearer('alice') }, expect: { status: 200, challenge: null, handled: 'admin', body: { message: 'Hello, admin alice' } } },
-  { name: 'GET /admin refuses a user without the admin role with 403 insufficient_scope', on: 'all', request: { path: '/admin', headers: bearer('bob') }, expect: { status: 403, challenge: insufficientScope(), error: 'insufficient_scope', handled: null } },
+  { name: 'GET /admin refuses a user without the admin role with 403 insufficient_scope', on: 'all', request: { path: '/admin', headers: bearer('bob') }, expect: forbidden() },
   { name: 'GET /admin without credentials: 401', on: 'all', request: { path: '/admin' }, expect: missing },
   { name: 'GET /admin with an expired token: 401 invalid_token', on: 'all', request: { path: '/admin', headers: bearer('expired') }, expect: refused('The access token expired') },
+  { name: 'GET /admin takes a roles claim holding one string as that one role', on: 'all', request: { path: '/admin', headers: bearer('rolesAsString') }, expect: { status: 200, challenge: null, handled: 'admin', body: { message: 'Hello, admin rita' } } },
+  { name: 'GET /admin refuses roles nested in an array', on: 'all', request: { path: '/admin', headers: bearer('rolesNested') }, expect: forbidden() },
+  { name: 'GET /admin refuses an array-like roles object', on: 'all', request: { path: '/admin', headers: bearer('rolesArrayLike') }, expect: forbidden() },
 
   // Optional authentication, GET /hello.
   { name: 'optional authentication lets an anonymous request through', on: 'all', request: { path: '/hello' }, expect: { status: 200, challenge: null, handled: 'hello', body: { message: 'Hello, stranger' } } },
@@ -87,9 +94,50 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'optional authentication still refuses a malformed header', on: 'all', request: { path: '/hello', headers: [['authorization', 'Bearer']] }, expect: malformedHeader },
   { name: 'optional authentication does not turn unavailable keys into anonymous access', on: 'all', request: { path: '/hello', headers: bearer('trustedIssuer') }, expect: keysUnavailable },
 
-  // Scopes, GET /write (in-process apps).
-  { name: 'GET /write lets a token with the write scope in', on: 'adapters', request: { path: '/write', headers: bearer('carol') }, expect: { status: 200, challenge: null, handled: 'write', body: { message: 'Written by carol' } } },
-  { name: 'GET /write refuses a token without the write scope with 403 and scope="write"', on: 'adapters', request: { path: '/write', headers: bearer('bob') }, expect: { status: 403, challenge: insufficientScope('write'), error: 'insufficient_scope', handled: null } },
+  // Route guards and policies (in-process apps): GUARDED_ROUTES, through each adapter's own helpers.
+  { name: 'requireScopes lets a token with the scope in', on: 'adapters', request: { path: '/write', headers: bearer('carol') }, expect: guarded('write', 'carol') },
+  { name: 'requireScopes reads a scope claim given as an array', on: 'adapters', request: { path: '/write', headers: bearer('scopeAsArray') }, expect: guarded('write', 'sid') },
+  { name: 'requireScopes refuses a token without the scope with 403 and scope="write"', on: 'adapters', request: { path: '/write', headers: bearer('bob') }, expect: forbidden('write') },
+  { name: 'requireScopes matches whole scopes, never prefixes', on: 'adapters', request: { path: '/write', headers: bearer('scopeLookalike') }, expect: forbidden('write') },
+  { name: 'a route guard refuses an anonymous request with 401', on: 'adapters', request: { path: '/write' }, expect: missing },
+  { name: 'requireAnyScope lets in a token with one of the scopes', on: 'adapters', request: { path: '/edit', headers: bearer('carol') }, expect: guarded('edit', 'carol') },
+  { name: 'requireAnyScope lets in a token with another of the scopes', on: 'adapters', request: { path: '/edit', headers: bearer('alice') }, expect: guarded('edit', 'alice') },
+  { name: 'requireAnyScope refuses with 403 naming every scope', on: 'adapters', request: { path: '/edit', headers: bearer('bob') }, expect: forbidden('write admin') },
+  { name: 'requireRoles on a nested path reads realm_access.roles', on: 'adapters', request: { path: '/realm', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'requireRoles on a nested path lets a Keycloak-style token in', on: 'adapters', request: { path: '/realm', headers: bearer('keycloak') }, expect: guarded('realm', 'kim') },
+  { name: 'requireRoles on a URL-named claim reads that one claim', on: 'adapters', request: { path: '/namespaced', headers: bearer('namespaced') }, expect: guarded('namespaced', 'nina') },
+  { name: 'requireRoles on a URL-named claim ignores the roles claim', on: 'adapters', request: { path: '/namespaced', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'claimEquals lets true in', on: 'adapters', request: { path: '/verified', headers: bearer('verified') }, expect: guarded('verified', 'vera') },
+  { name: 'claimEquals refuses "true" where true is required', on: 'adapters', request: { path: '/verified', headers: bearer('verifiedAsString') }, expect: forbidden() },
+  { name: 'claimEquals refuses a token without the claim', on: 'adapters', request: { path: '/verified', headers: bearer('bob') }, expect: forbidden() },
+  { name: 'anyOf lets in through its first alternative', on: 'adapters', request: { path: '/combined', headers: bearer('alice') }, expect: guarded('combined', 'alice') },
+  { name: 'anyOf lets in through allOf(scope, not(role))', on: 'adapters', request: { path: '/combined', headers: bearer('carol') }, expect: guarded('combined', 'carol') },
+  { name: 'not() refuses a token holding the role it excludes', on: 'adapters', request: { path: '/combined', headers: bearer('suspended') }, expect: forbidden() },
+  { name: 'anyOf refuses naming the scopes of its alternatives', on: 'adapters', request: { path: '/combined', headers: bearer('bob') }, expect: forbidden('write') },
+  {
+    name: 'claimCheck sees the claims and the request',
+    on: 'adapters',
+    request: { path: '/tenant', headers: [...bearer('tenant'), ['x-tenant', 'acme']] },
+    expect: guarded('tenant', 'tess'),
+  },
+  { name: 'claimCheck refuses when its predicate answers false', on: 'adapters', request: { path: '/tenant', headers: [...bearer('tenant'), ['x-tenant', 'globex']] }, expect: forbidden() },
+  { name: 'claimCheck refuses without the header it compares', on: 'adapters', request: { path: '/tenant', headers: bearer('tenant') }, expect: forbidden() },
+  { name: 'allOf(requirePermissions, claimIncludes, claimMatches) lets a token holding all in', on: 'adapters', request: { path: '/orders', headers: bearer('orderClerk') }, expect: guarded('orders', 'olga') },
+  { name: 'allOf refuses a token missing its permissions', on: 'adapters', request: { path: '/orders', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'claimMatches refuses an array where a string is expected', on: 'adapters', request: { path: '/orders', headers: bearer('emailAsArray') }, expect: forbidden() },
+  { name: 'role names such as toString and constructor are held only when listed', on: 'adapters', request: { path: '/builtin-roles', headers: bearer('builtinRoles') }, expect: guarded('builtin-roles', 'ivy') },
+  { name: 'role names such as toString and constructor are never found on the prototype', on: 'adapters', request: { path: '/builtin-roles', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'a claim named constructor is never read from the prototype', on: 'adapters', request: { path: '/inherited', headers: bearer('alice') }, expect: forbidden() },
+  { name: "a global policy in jwtAuth's options lets a token that passes in", on: 'adapters', request: { path: '/global', headers: bearer('bob') }, expect: guarded('global', 'bob') },
+  { name: "a global policy in jwtAuth's options refuses with 403 and scope", on: 'adapters', request: { path: '/global', headers: bearer('carol') }, expect: forbidden('profile:read') },
+  { name: "a global policy in jwtAuth's options leaves anonymous requests to jwtAuth: 401", on: 'adapters', request: { path: '/global' }, expect: missing },
+  { name: 'a guard behind optional authentication refuses an anonymous request with 401', on: 'adapters', request: { path: '/members' }, expect: missing },
+  { name: 'a guard behind optional authentication lets a token that passes in', on: 'adapters', request: { path: '/members', headers: bearer('bob') }, expect: guarded('members', 'bob') },
+  { name: 'a guard behind optional authentication refuses a token that fails with 403', on: 'adapters', request: { path: '/members', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'a 5000-entry roles array is refused whole, the role it holds first included', on: 'adapters', request: { path: '/many-roles', headers: bearer('manyRoles') }, expect: forbidden() },
+  { name: 'a route accepting large tokens lets an ordinary admin in', on: 'adapters', request: { path: '/many-roles', headers: bearer('alice') }, expect: guarded('many-roles', 'alice') },
+  { name: 'a guard with no jwtAuth in front refuses a valid token with 500, never a pass', on: 'adapters', request: { path: '/misconfigured', headers: bearer('alice') }, expect: misconfigured },
+  { name: 'a guard with no jwtAuth in front refuses an anonymous request with 500', on: 'adapters', request: { path: '/misconfigured' }, expect: misconfigured },
 
   // Methods, bodies and CORS preflight (in-process apps).
   {

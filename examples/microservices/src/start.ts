@@ -32,6 +32,7 @@ const env = {
 };
 const root = fileURLToPath(new URL('..', import.meta.url));
 let stopping = false;
+let up = false;
 
 function launch(service: Service): void {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(service.file, import.meta.url))], {
@@ -52,8 +53,17 @@ function launch(service: Service): void {
   }
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`${prefix}exited (${signal ?? `code ${code}`}); stopping the others`);
-    void stop(1);
+    const status = signal ?? `code ${code}`;
+    // While starting, one failure stops everything. Later the others keep running, so you can
+    // stop the auth service alone and watch the APIs carry on with the keys they know.
+    if (!up) {
+      console.error(`${prefix}exited (${status}); stopping the others`);
+      void stop(1);
+    } else if (services.every(({ child: c }) => c !== undefined && (c.exitCode !== null || c.signalCode !== null))) {
+      void stop(1);
+    } else {
+      console.error(`${prefix}exited (${status}); the others keep running, Ctrl-C stops them`);
+    }
   });
 }
 
@@ -103,6 +113,7 @@ try {
   await ready(auth);
   apis.forEach(launch);
   await Promise.all(apis.map(ready));
+  up = true;
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stop(1);
@@ -114,9 +125,9 @@ const inventoryAt = `http://${host}:${inventoryPort}`;
 const json = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token'`;
 console.log(`
 jwt-gate microservices example
-  auth service   ${authAt}  (issuer ${authIssuer}: login, token endpoint, JWKS, discovery)
-  orders API     ${ordersAt}  (Express, audience orders-api)
-  inventory API  ${inventoryAt}  (Hono, audience inventory-api)
+  auth service   ${authAt}  pid ${auth.child?.pid}  (issuer ${authIssuer}: login, token endpoint, JWKS, discovery)
+  orders API     ${ordersAt}  pid ${apis[0]?.child?.pid}  (Express, audience orders-api)
+  inventory API  ${inventoryAt}  pid ${apis[1]?.child?.pid}  (Hono, audience inventory-api)
 
 Try it (README.md walks through every step):
   TOKEN=$(curl -s -X POST ${authAt}/login -H 'content-type: application/json' -d '{"username":"alice","password":"alice-password"}' | ${json})

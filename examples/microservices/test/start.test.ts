@@ -1,5 +1,5 @@
 // The one command: `start.ts` brings up all three services, prints what to try, and takes them
-// all down on SIGTERM, or when one of them cannot start.
+// all down on SIGTERM, or when one of them cannot start; once up, one may stop alone.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
@@ -62,7 +62,7 @@ describe('microservices example: the start command', () => {
     return { auth, orders, inventory, env: { AUTH_PORT: String(auth), ORDERS_PORT: String(orders), INVENTORY_PORT: String(inventory) } };
   };
 
-  it('starts the three services, prints what to try, and stops them all on SIGTERM', async () => {
+  it('starts the three services, prints what to try, lets one stop alone, and stops them all on SIGTERM', async () => {
     const { auth, orders, inventory, env } = await ports();
     const run = start(env);
     started.push(run);
@@ -82,6 +82,14 @@ describe('microservices example: the start command', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
     });
     expect(issued.status).toBe(200);
+
+    // Once up, stopping the auth service alone leaves the APIs running (the outage walk-through).
+    const authPid = Number(new RegExp(`127\\.0\\.0\\.1:${auth}  pid (\\d+)`).exec(run.output())?.[1]);
+    expect(authPid).toBeGreaterThan(0);
+    process.kill(authPid, 'SIGTERM');
+    await until(async () => !(await answers(auth)));
+    expect([await answers(orders), await answers(inventory)]).toEqual([true, true]);
+    expect(run.child.exitCode).toBeNull();
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);

@@ -4,8 +4,8 @@
 // Start: pnpm --filter ./examples/microservices start   (README.md walks through it with curl)
 
 import { serve } from '@hono/node-server';
-import { buildChallenge, createVerifier, isAuthError, requireScopes, type JWTPayload } from '@jwt-gate/core';
-import { jwtAuth } from '@jwt-gate/hono';
+import { buildChallenge, createVerifier, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { assertGuarded, jwtAuth, requireScopes } from '@jwt-gate/hono';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -33,10 +33,7 @@ const verifier = createVerifier<Claims>({
   realm,
   remote: remoteKeyTimings(),
 });
-// 2. One guard per scope, all on the same verifier (one key cache).
-const canRead = jwtAuth<Claims>({ verifier, policy: requireScopes('inventory:read') });
-const canReserve = jwtAuth<Claims>({ verifier, policy: requireScopes('inventory:reserve') });
-const canAdminister = jwtAuth<Claims>({ verifier, policy: requireScopes('inventory:admin') });
+const auth = jwtAuth(verifier);
 
 const items = new Map<string, Item>(
   [
@@ -62,15 +59,16 @@ const app = new Hono();
 
 app.get('/health', (c) => c.json({ status: 'ok' }));
 
-app.get('/items', canRead, (c) => c.json({ items: [...items.values()] }));
+// 2. Each route names the scope it needs; jwtAuth in front of it verifies the token.
+app.get('/items', auth, requireScopes('inventory:read'), (c) => c.json({ items: [...items.values()] }));
 
-app.get('/items/:id', canRead, (c) => {
+app.get('/items/:id', auth, requireScopes('inventory:read'), (c) => {
   const item = items.get(c.req.param('id'));
   return item === undefined ? fail(c, 404, 'not_found', 'No such item') : c.json({ item });
 });
 
 // 3. Reserving stock: the orders service's job. `by` records who asked: the service itself.
-app.post('/items/:id/reserve', canReserve, async (c) => {
+app.post('/items/:id/reserve', auth, requireScopes('inventory:reserve'), async (c) => {
   const item = items.get(c.req.param('id'));
   if (item === undefined) return fail(c, 404, 'not_found', 'No such item');
   const quantity = await amount(c, 'quantity', 1);
@@ -82,7 +80,7 @@ app.post('/items/:id/reserve', canReserve, async (c) => {
 });
 
 // 4. Setting the stock level: inventory administrators only.
-app.put('/items/:id/stock', canAdminister, async (c) => {
+app.put('/items/:id/stock', auth, requireScopes('inventory:admin'), async (c) => {
   const item = items.get(c.req.param('id'));
   if (item === undefined) return fail(c, 404, 'not_found', 'No such item');
   const stock = await amount(c, 'stock', 0);
@@ -99,6 +97,8 @@ app.onError((error, c) => {
   return c.json({ error: 'server_error', error_description: 'Internal server error' }, 500);
 });
 
+// Refuse to start if a route guard ever lacks jwtAuth in front of it.
+assertGuarded(app);
 serve({ fetch: app.fetch, port: inventoryPort, hostname: host }, () => {
   console.log(`inventory API (Hono) on http://${host}:${inventoryPort}, trusting ${authIssuer}`);
 });

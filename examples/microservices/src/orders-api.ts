@@ -4,8 +4,8 @@
 // Start: pnpm --filter ./examples/microservices start   (README.md walks through it with curl)
 
 import { randomUUID } from 'node:crypto';
-import { buildChallenge, createVerifier, isAuthError, requireScopes, type JWTPayload } from '@jwt-gate/core';
-import { getAuth, jwtAuth } from '@jwt-gate/express';
+import { buildChallenge, createVerifier, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { assertGuarded, getAuth, jwtAuth, requireScopes } from '@jwt-gate/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   authIssuer,
@@ -44,8 +44,7 @@ const verifier = createVerifier<Claims>({
   realm,
   remote: remoteKeyTimings(),
 });
-const canRead = jwtAuth<Claims>({ verifier, policy: requireScopes('orders:read') });
-const canWrite = jwtAuth<Claims>({ verifier, policy: requireScopes('orders:write') });
+const auth = jwtAuth(verifier);
 
 // 2. Our own identity towards the inventory API: reserving stock is all we need there.
 const inventoryToken = createServiceToken({
@@ -80,14 +79,14 @@ app.get('/health', (_req, res) => {
   res.json({ status: 'ok' });
 });
 
-// 3. The user's orders.
-app.get('/orders', canRead, (req, res) => {
+// 3. The user's orders. Each route names the scope it needs; jwtAuth in front of it verifies the token.
+app.get('/orders', auth, requireScopes('orders:read'), (req, res) => {
   const { claims } = getAuth<Claims>(req);
   res.json({ orders: orders.filter((order) => order.user === claims.sub) });
 });
 
 // 4. Place an order: reserve the stock first, as the orders service.
-app.post('/orders', canWrite, async (req, res) => {
+app.post('/orders', auth, requireScopes('orders:write'), async (req, res) => {
   const { claims } = getAuth<Claims>(req);
   const { item, quantity } = (req.body ?? {}) as { item?: unknown; quantity?: unknown };
   if (typeof item !== 'string' || !/^[a-z0-9-]{1,40}$/.test(item) || !Number.isInteger(quantity) || (quantity as number) < 1 || (quantity as number) > 100) {
@@ -125,6 +124,8 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   next(error);
 });
 
+// Refuse to start if a route guard ever lacks jwtAuth in front of it.
+assertGuarded(app);
 app.listen(ordersPort, host, (error) => {
   // A port in use ends the process (start.ts then stops the others).
   if (error) throw error;

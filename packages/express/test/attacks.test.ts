@@ -1,4 +1,4 @@
-import { attacks, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import { attacks, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import express4 from 'express4';
 import { isAuthError, jwtAuth } from '../src/index.js';
@@ -27,3 +27,5 @@ for (const [name, framework] of [['Express 5', express], ['Express 4', express4]
   attacks(name, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(framework, setup, false)) });
   attacks(`${name} with its own error handler`, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(framework, setup, true)) });
 }
+
+fuzz('Express 5', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(express, setup, false)) });

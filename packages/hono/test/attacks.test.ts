@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { attacks, fetchTarget, serverTarget, type AttackSetup, type ConformanceTarget } from '@jwt-gate/testing';
+import { attacks, fetchTarget, fuzz, serverTarget, type AttackSetup, type ConformanceTarget } from '@jwt-gate/testing';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -44,3 +44,11 @@ for (const onError of [false, true]) {
   });
   attacks(`Hono on @hono/node-server${suffix}`, { errorBody: 'json', start: async (setup) => onNodeServer(createApp(setup, onError)) });
 }
+
+fuzz('Hono through app.request', {
+  errorBody: 'json',
+  start: async (setup) => {
+    const app = createApp(setup, false);
+    return fetchTarget((request) => app.request(request));
+  },
+});

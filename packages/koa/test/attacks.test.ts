@@ -1,4 +1,4 @@
-import { attacks, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import { attacks, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { isAuthError, jwtAuth } from '../src/index.js';
@@ -44,3 +44,5 @@ for (const [name, Framework] of [['Koa 3', Koa], ['Koa 2', Koa2]] as const) {
   attacks(name, { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Framework, setup, false).callback()) });
   attacks(`${name} with an error middleware`, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Framework, setup, true).callback()) });
 }
+
+fuzz('Koa 3', { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });

@@ -43,3 +43,5 @@ export type { AttackAuthOptions, AttackCounters, AttackFixture, AttackIssuer, At
 export { echoProbes, expectedResponse, workBound } from './attacks/outcomes.js';
 export type { AttackOutcome, ExpectedResponse, WorkBound } from './attacks/outcomes.js';
 export { ecdsaTwin, ed25519Twin, nonCanonical, signatureOf, withSignature } from './attacks/signatures.js';
+export { FUZZ_SEED, anyText, authorizationValue, checkProperty, claimSet, fuzz, joseHeader, mutate, mutation, randomCompact, requestHeaders, tokenLike } from './attacks/fuzz.js';
+export type { Mutation } from './attacks/fuzz.js';

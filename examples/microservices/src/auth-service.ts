@@ -91,7 +91,7 @@ function clientOf(req: Request, form: Map<string, string>): { id: string; secret
     const secret = form.get('client_secret');
     return id === undefined || secret === undefined ? undefined : { id, secret };
   }
-  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/.exec(header);
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header);
   if (match === null || form.has('client_secret')) return 'malformed';
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

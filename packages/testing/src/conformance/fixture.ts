@@ -32,6 +32,7 @@ export type TokenName =
   | 'tenant'
   | 'orderClerk'
   | 'emailAsArray'
+  | 'withoutMfa'
   | 'builtinRoles'
   | 'scopeAsArray'
   | 'scopeLookalike'
@@ -99,6 +100,7 @@ export async function createFixture(): Promise<Fixture> {
     suspended: await hs({ sub: 'sam', scope: 'write', roles: ['suspended'] }),
     tenant: await hs({ sub: 'tess', tenant: 'acme' }),
     orderClerk: await hs({ sub: 'olga', permissions: ['orders:read'], amr: ['pwd', 'mfa'], email: 'olga@jwt-gate.test' }),
+    withoutMfa: await hs({ sub: 'olga', permissions: ['orders:read'], amr: ['pwd'], email: 'olga@jwt-gate.test' }),
     emailAsArray: await hs({ sub: 'olga', permissions: ['orders:read'], amr: ['pwd', 'mfa'], email: ['olga@jwt-gate.test'] }),
     builtinRoles: await hs({ sub: 'ivy', roles: ['toString', 'constructor'] }),
     scopeAsArray: await hs({ sub: 'sid', scope: ['read', 'write'] }),

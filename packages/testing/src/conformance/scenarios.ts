@@ -124,6 +124,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'claimCheck refuses without the header it compares', on: 'adapters', request: { path: '/tenant', headers: bearer('tenant') }, expect: forbidden() },
   { name: 'allOf(requirePermissions, claimIncludes, claimMatches) lets a token holding all in', on: 'adapters', request: { path: '/orders', headers: bearer('orderClerk') }, expect: guarded('orders', 'olga') },
   { name: 'allOf refuses a token missing its permissions', on: 'adapters', request: { path: '/orders', headers: bearer('alice') }, expect: forbidden() },
+  { name: 'claimIncludes refuses a list without the value', on: 'adapters', request: { path: '/orders', headers: bearer('withoutMfa') }, expect: forbidden() },
   { name: 'claimMatches refuses an array where a string is expected', on: 'adapters', request: { path: '/orders', headers: bearer('emailAsArray') }, expect: forbidden() },
   { name: 'role names such as toString and constructor are held only when listed', on: 'adapters', request: { path: '/builtin-roles', headers: bearer('builtinRoles') }, expect: guarded('builtin-roles', 'ivy') },
   { name: 'role names such as toString and constructor are never found on the prototype', on: 'adapters', request: { path: '/builtin-roles', headers: bearer('alice') }, expect: forbidden() },

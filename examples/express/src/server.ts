@@ -1,8 +1,8 @@
 // jwt-gate example on Express: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/express start   (README.md walks through it with curl)
 
-import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
-import { getAuth, jwtAuth } from '@jwt-gate/express';
+import { buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
+import { assertGuarded, getAuth, jwtAuth, requireRoles } from '@jwt-gate/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 interface Claims extends JWTPayload {
@@ -70,11 +70,10 @@ app.get('/me', auth, (req, res) => {
   res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
 });
 
-// 4. Authorization by claims: only admins. The 403 goes through the error handler below.
-app.get('/admin', auth, (req, res) => {
-  const { claims } = getAuth<Claims>(req);
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
-  res.json({ message: `Hello, admin ${claims.sub}` });
+// 4. Authorization by claims: the requireRoles guard lets only admins through; its 403 goes
+// through the error handler below.
+app.get('/admin', auth, requireRoles('admin'), (req, res) => {
+  res.json({ message: `Hello, admin ${getAuth<Claims>(req).claims.sub}` });
 });
 
 // 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
@@ -95,6 +94,8 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   next(error);
 });
 
+// Refuses to start if a route guard has no jwtAuth in front of it.
+assertGuarded(app);
 app.listen(port, host, () => {
   console.log(`jwt-gate Express example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
 });

@@ -2,8 +2,8 @@
 // Start: pnpm --filter ./examples/hono start   (README.md walks through it with curl)
 
 import { serve } from '@hono/node-server';
-import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
-import { jwtAuth } from '@jwt-gate/hono';
+import { buildChallenge, createIssuer, createVerifier, generateSigningKey, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
+import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/hono';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -70,12 +70,9 @@ app.get('/me', auth, (c) => {
   return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims });
 });
 
-// 4. Authorization by claims: only admins. The 403 goes through the error handler below.
-app.get('/admin', auth, (c) => {
-  const { claims } = c.var.auth;
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
-  return c.json({ message: `Hello, admin ${claims.sub}` });
-});
+// 4. Authorization by claims: the requireRoles guard lets only admins through; its 403 goes
+// through the error handler below.
+app.get('/admin', auth, requireRoles('admin'), (c) => c.json({ message: `Hello, admin ${c.var.auth.claims.sub}` }));
 
 // 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
 app.get('/hello', maybeAuth, (c) => c.json({ message: `Hello, ${c.var.auth?.claims.sub ?? 'stranger'}` }));
@@ -85,15 +82,16 @@ app.get('/.well-known/jwks.json', async (c) => {
   return c.json(await issuer.jwks());
 });
 
-// Errors: jwtAuth throws an HTTPException that carries its whole RFC 6750 response; an AuthError
-// of our own carries status, headers (the challenge) and a JSON body.
+// Errors: jwtAuth and the guards throw an HTTPException that carries the whole RFC 6750
+// response (status, challenge, JSON body), with the AuthError as its cause.
 app.onError((error, c) => {
-  if (isAuthError(error)) return c.json(error.body, error.status as ContentfulStatusCode, error.headers);
   if (error instanceof HTTPException) return error.getResponse();
   console.error(error);
   return c.json({ error: 'server_error', error_description: 'Internal server error' }, 500);
 });
 
+// Refuses to start if a route guard has no jwtAuth in front of it.
+assertGuarded(app);
 serve({ fetch: app.fetch, port, hostname: host }, () => {
   console.log(`jwt-gate Hono example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
 });

@@ -3,8 +3,8 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { AuthError, buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
-import { jwtAuth } from '@jwt-gate/koa';
+import { buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
+import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/koa';
 import Koa, { type Context } from 'koa';
 
 interface Claims extends JWTPayload {
@@ -71,11 +71,10 @@ router.get('/me', auth, (ctx) => {
   ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims };
 });
 
-// 4. Authorization by claims: only admins. The 403 goes through the error middleware below.
-router.get('/admin', auth, (ctx) => {
-  const { claims } = ctx.state.auth;
-  if (!Array.isArray(claims.roles) || !claims.roles.includes('admin')) throw new AuthError('ERR_INSUFFICIENT_SCOPE', { realm });
-  ctx.body = { message: `Hello, admin ${claims.sub}` };
+// 4. Authorization by claims: the requireRoles guard lets only admins through; its 403 goes
+// through the error middleware below.
+router.get('/admin', auth, requireRoles('admin'), (ctx) => {
+  ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };
 });
 
 // 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
@@ -110,6 +109,8 @@ app.use(async (ctx, next) => {
 app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }));
 app.use(router.routes()).use(router.allowedMethods());
 
+// Refuses to start if a route guard has no jwtAuth in front of it.
+assertGuarded(app);
 app.listen(port, host, () => {
   console.log(`jwt-gate Koa example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);
 });

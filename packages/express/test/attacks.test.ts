@@ -1,4 +1,4 @@
-import { attacks, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import { attacks, faults, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import express4 from 'express4';
 import { isAuthError, jwtAuth } from '../src/index.js';
@@ -29,3 +29,6 @@ for (const [name, framework] of [['Express 5', express], ['Express 4', express4]
 }
 
 fuzz('Express 5', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(express, setup, false)) });
+
+faults('Express 5', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(express, setup, false)) });
+faults('Express 4 with its own error handler', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(express4, setup, true)) });

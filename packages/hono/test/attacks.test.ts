@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { attacks, fetchTarget, fuzz, serverTarget, type AttackSetup, type ConformanceTarget } from '@jwt-gate/testing';
+import { attacks, faults, fetchTarget, fuzz, serverTarget, type AttackSetup, type ConformanceTarget } from '@jwt-gate/testing';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -49,6 +49,15 @@ fuzz('Hono through app.request', {
   errorBody: 'json',
   start: async (setup) => {
     const app = createApp(setup, false);
+    return fetchTarget((request) => app.request(request));
+  },
+});
+
+faults('Hono on @hono/node-server', { errorBody: 'json', start: async (setup) => onNodeServer(createApp(setup, false)) });
+faults('Hono through app.request with app.onError', {
+  errorBody: 'json',
+  start: async (setup) => {
+    const app = createApp(setup, true);
     return fetchTarget((request) => app.request(request));
   },
 });

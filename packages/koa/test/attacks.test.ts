@@ -1,4 +1,4 @@
-import { attacks, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
+import { attacks, faults, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { isAuthError, jwtAuth } from '../src/index.js';
@@ -46,3 +46,6 @@ for (const [name, Framework] of [['Koa 3', Koa], ['Koa 2', Koa2]] as const) {
 }
 
 fuzz('Koa 3', { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
+
+faults('Koa 3', { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
+faults('Koa 2 with an error middleware', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Koa2, setup, true).callback()) });

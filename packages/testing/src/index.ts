@@ -45,3 +45,4 @@ export type { AttackOutcome, ExpectedResponse, WorkBound } from './attacks/outco
 export { ecdsaTwin, ed25519Twin, nonCanonical, signatureOf, withSignature } from './attacks/signatures.js';
 export { FUZZ_SEED, anyText, authorizationValue, checkProperty, claimSet, fuzz, joseHeader, mutate, mutation, randomCompact, requestHeaders, tokenLike } from './attacks/fuzz.js';
 export type { Mutation } from './attacks/fuzz.js';
+export { faults } from './attacks/faults.js';

@@ -23,6 +23,8 @@ export interface JwksServer {
   readonly jwksUri: string;
   /** The issuer its metadata names (the origin unless changed). */
   issuer: string;
+  /** A metadata document served verbatim instead of `{ issuer, jwks_uri }`, when set. */
+  metadata: string | undefined;
   /** The keys served. */
   keys: JWK[];
   /** How it answers from now on. */
@@ -50,6 +52,7 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
     keys: options.keys ?? [],
     behaviour: { kind: 'ok' } as JwksBehaviour,
     issuer: '',
+    metadata: undefined as string | undefined,
   };
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -76,7 +79,7 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
       else if (behaviour.kind === 'body') body = behaviour.body;
       else body = JSON.stringify({ keys: state.keys });
     } else if ((path === oidc && !options.rfc8414) || (path === as && options.rfc8414)) {
-      body = JSON.stringify({ issuer: state.issuer, jwks_uri: `${server.origin}/jwks.json` });
+      body = state.metadata ?? JSON.stringify({ issuer: state.issuer, jwks_uri: `${server.origin}/jwks.json` });
     } else {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
@@ -109,6 +112,12 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
     },
     set issuer(value: string) {
       state.issuer = value;
+    },
+    get metadata() {
+      return state.metadata;
+    },
+    set metadata(value: string | undefined) {
+      state.metadata = value;
     },
     get keys() {
       return state.keys;

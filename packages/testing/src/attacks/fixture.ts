@@ -26,9 +26,14 @@ export type AttackSigner = AttackIssuer | 'attacker' | 'attackerSecret';
 export type AttackTrustedIssuer =
   | { readonly issuer: string; readonly secret: { readonly kid: string; readonly key: string }; readonly algorithms: readonly ['HS256'] }
   | { readonly issuer: string; readonly publicKey: JWK | { readonly kid: string; readonly key: string }; readonly algorithms?: readonly ['RS256'] }
-  | { readonly issuer: string; readonly jwksUri: string };
+  | { readonly issuer: string; readonly jwksUri: string }
+  | { readonly issuer: string; readonly discovery: true };
 
-/** The `jwtAuth` options of the attack apps: five trusted issuers, `typ: at+jwt`, revocation by (`iss`, `jti`). */
+/**
+ * The `jwtAuth` options of the attack apps: five trusted issuers, `typ: at+jwt`, revocation by
+ * (`iss`, `jti`). The fault-injection apps trust one remote issuer and pin the clock and the
+ * fetch settings.
+ */
 export interface AttackAuthOptions {
   readonly issuers: readonly AttackTrustedIssuer[];
   readonly audience: string;
@@ -36,6 +41,10 @@ export interface AttackAuthOptions {
   readonly tokenType: 'at+jwt';
   /** Counts its calls; true for a revoked (`iss`, `jti`). */
   readonly isRevoked: (token: { readonly claims: Readonly<Record<string, unknown>> }) => boolean;
+  /** Current time in milliseconds. */
+  readonly clock?: () => number;
+  /** Fetch settings of remote key sets and discovery. */
+  readonly remote?: { readonly cooldown?: number; readonly timeout?: number; readonly cacheMaxAge?: number };
 }
 
 /** The routes of an attack app. */

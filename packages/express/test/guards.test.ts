@@ -177,7 +177,7 @@ describe('route guards (Express)', async () => {
     expect(await status('/admin', { roles: ['admin', ...Array.from({ length: 1000 }, () => 'x')] })).toBe(403);
   });
 
-  it('refuse what is not a policy, and bad helper arguments, when the app is built', () => {
+  it('refuse what is not a policy, and bad arguments, when the app is built', () => {
     expect(() => allOf({ rule: { kind: 'allOf' } } as never)).toThrow(TypeError);
     expect(() => not((() => undefined) as never)).toThrow(TypeError);
     expect(() => requireScopes('has space')).toThrow(TypeError);

@@ -18,7 +18,7 @@ import { requestView, translate } from './jwt-auth.js';
 export type RouteGuard<TClaims extends JWTPayload = JWTPayload> = MiddlewareHandler & Policy<TClaims>;
 
 type ListArgs = [string, ...string[]] | [readonly string[], (ClaimOptions | undefined)?];
-type ListHelper = (...args: ListArgs) => Policy;
+type ListPolicy = (...args: ListArgs) => Policy;
 
 function guard<TClaims extends JWTPayload>(policy: Policy<TClaims>): RouteGuard<TClaims> {
   const check = core.createGuard(policy);
@@ -42,7 +42,7 @@ function guard<TClaims extends JWTPayload>(policy: Policy<TClaims>): RouteGuard<
 export function requireScopes<TClaims extends JWTPayload = JWTPayload>(...scopes: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireScopes<TClaims extends JWTPayload = JWTPayload>(scopes: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireScopes(...args: ListArgs): RouteGuard {
-  return guard((core.requireScopes as ListHelper)(...args));
+  return guard((core.requireScopes as ListPolicy)(...args));
 }
 
 /**
@@ -57,7 +57,7 @@ export function requireScopes(...args: ListArgs): RouteGuard {
 export function requireAnyScope<TClaims extends JWTPayload = JWTPayload>(...scopes: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireAnyScope<TClaims extends JWTPayload = JWTPayload>(scopes: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireAnyScope(...args: ListArgs): RouteGuard {
-  return guard((core.requireAnyScope as ListHelper)(...args));
+  return guard((core.requireAnyScope as ListPolicy)(...args));
 }
 
 /**
@@ -74,7 +74,7 @@ export function requireAnyScope(...args: ListArgs): RouteGuard {
 export function requireRoles<TClaims extends JWTPayload = JWTPayload>(...roles: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireRoles<TClaims extends JWTPayload = JWTPayload>(roles: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireRoles(...args: ListArgs): RouteGuard {
-  return guard((core.requireRoles as ListHelper)(...args));
+  return guard((core.requireRoles as ListPolicy)(...args));
 }
 
 /**
@@ -89,7 +89,7 @@ export function requireRoles(...args: ListArgs): RouteGuard {
 export function requirePermissions<TClaims extends JWTPayload = JWTPayload>(...permissions: [string, ...string[]]): RouteGuard<TClaims>;
 export function requirePermissions<TClaims extends JWTPayload = JWTPayload>(permissions: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requirePermissions(...args: ListArgs): RouteGuard {
-  return guard((core.requirePermissions as ListHelper)(...args));
+  return guard((core.requirePermissions as ListPolicy)(...args));
 }
 
 /**

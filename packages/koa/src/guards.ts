@@ -16,7 +16,7 @@ import { requestView } from './jwt-auth.js';
 export type RouteGuard<TClaims extends JWTPayload = JWTPayload> = Middleware & Policy<TClaims>;
 
 type ListArgs = [string, ...string[]] | [readonly string[], (ClaimOptions | undefined)?];
-type ListHelper = (...args: ListArgs) => Policy;
+type ListPolicy = (...args: ListArgs) => Policy;
 
 function guard<TClaims extends JWTPayload>(policy: Policy<TClaims>): RouteGuard<TClaims> {
   const check = core.createGuard(policy);
@@ -39,7 +39,7 @@ function guard<TClaims extends JWTPayload>(policy: Policy<TClaims>): RouteGuard<
 export function requireScopes<TClaims extends JWTPayload = JWTPayload>(...scopes: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireScopes<TClaims extends JWTPayload = JWTPayload>(scopes: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireScopes(...args: ListArgs): RouteGuard {
-  return guard((core.requireScopes as ListHelper)(...args));
+  return guard((core.requireScopes as ListPolicy)(...args));
 }
 
 /**
@@ -54,7 +54,7 @@ export function requireScopes(...args: ListArgs): RouteGuard {
 export function requireAnyScope<TClaims extends JWTPayload = JWTPayload>(...scopes: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireAnyScope<TClaims extends JWTPayload = JWTPayload>(scopes: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireAnyScope(...args: ListArgs): RouteGuard {
-  return guard((core.requireAnyScope as ListHelper)(...args));
+  return guard((core.requireAnyScope as ListPolicy)(...args));
 }
 
 /**
@@ -71,7 +71,7 @@ export function requireAnyScope(...args: ListArgs): RouteGuard {
 export function requireRoles<TClaims extends JWTPayload = JWTPayload>(...roles: [string, ...string[]]): RouteGuard<TClaims>;
 export function requireRoles<TClaims extends JWTPayload = JWTPayload>(roles: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requireRoles(...args: ListArgs): RouteGuard {
-  return guard((core.requireRoles as ListHelper)(...args));
+  return guard((core.requireRoles as ListPolicy)(...args));
 }
 
 /**
@@ -86,7 +86,7 @@ export function requireRoles(...args: ListArgs): RouteGuard {
 export function requirePermissions<TClaims extends JWTPayload = JWTPayload>(...permissions: [string, ...string[]]): RouteGuard<TClaims>;
 export function requirePermissions<TClaims extends JWTPayload = JWTPayload>(permissions: readonly string[], options?: ClaimOptions): RouteGuard<TClaims>;
 export function requirePermissions(...args: ListArgs): RouteGuard {
-  return guard((core.requirePermissions as ListHelper)(...args));
+  return guard((core.requirePermissions as ListPolicy)(...args));
 }
 
 /**

@@ -29,7 +29,7 @@ export type {
   ConformanceTarget,
 } from './conformance/harness.js';
 export { GUARDED_ROUTES, LARGE_TOKEN_SIZE, guardedAuthOptions } from './conformance/guarded-routes.js';
-export type { GuardedAuth, GuardedRoute, GuardedRouteName, GuardHelpers } from './conformance/guarded-routes.js';
+export type { GuardedAuth, GuardedRoute, GuardedRouteName, GuardBuilders } from './conformance/guarded-routes.js';
 export { SCENARIOS } from './conformance/scenarios.js';
 export type { Scenario } from './conformance/scenarios.js';
 export { REALM } from './conformance/fixture.js';

@@ -4,11 +4,11 @@ type ClaimPath = string | readonly string[];
 type ClaimValue = string | number | boolean | null;
 
 /**
- * The route guard helpers every adapter exports under the same names, as the conformance apps
+ * The route guard builders every adapter exports under the same names, as the conformance apps
  * call them; `G` is the adapter's guard type. An adapter's module fits it as is:
  * `route.guard<RouteGuard>(adapter)`.
  */
-export interface GuardHelpers<G> {
+export interface GuardBuilders<G> {
   requireScopes(...scopes: [string, ...string[]]): G;
   requireAnyScope(...scopes: [string, ...string[]]): G;
   requireRoles(roles: readonly string[], options?: { claim?: ClaimPath }): G;
@@ -57,7 +57,7 @@ export interface GuardedRoute {
   readonly name: GuardedRouteName;
   readonly path: `/${GuardedRouteName}`;
   readonly auth: GuardedAuth;
-  guard<G>(helpers: GuardHelpers<G>): G;
+  guard<G>(builders: GuardBuilders<G>): G;
 }
 
 /** The token size cap of the `large-tokens` routes: room for a 5000-entry claim, within Node's 16 KiB of request headers. */
@@ -66,7 +66,7 @@ export const LARGE_TOKEN_SIZE = 16_000;
 const route = (name: GuardedRouteName, auth: GuardedAuth, guard: GuardedRoute['guard']): GuardedRoute => ({ name, path: `/${name}`, auth, guard });
 
 /**
- * The guarded routes every adapter's conformance app serves, with the adapter's own helpers.
+ * The guarded routes every adapter's conformance app serves, with the adapter's own guard builders.
  *
  * @example
  * ```ts

@@ -31,7 +31,7 @@ export interface ConformanceAuthOptions {
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')`, answers
  *   `{ message: 'Hello, <sub>' }`, or `{ message: 'Hello, stranger' }` when anonymous;
  * - every route of `GUARDED_ROUTES`, `GET <path>` with the authentication it names in front
- *   (see `guardedAuthOptions`) and its guard built with the adapter's helpers: calls
+ *   (see `guardedAuthOptions`) and its guard built with the adapter's own functions: calls
  *   `handled(<name>)` and answers `{ route: <name>, sub }`.
  *
  * A guard's rejection reaches the client the way the app's rejections from `jwtAuth` do.
@@ -40,7 +40,7 @@ export interface ConformanceSetup {
   readonly realm: string;
   /** Options of the required authentication on `/me`, `/admin` and most guarded routes. */
   readonly auth: ConformanceAuthOptions;
-  /** Options of the optional authentication on `/hello`. */
+  /** Options of the optional authentication on `/hello` and the `optional` guarded routes. */
   readonly optionalAuth: ConformanceAuthOptions & { readonly optional: true };
   /** The same configuration as environment variables, for the example servers. */
   readonly env: Readonly<Record<string, string>>;

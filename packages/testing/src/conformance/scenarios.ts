@@ -94,7 +94,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'optional authentication still refuses a malformed header', on: 'all', request: { path: '/hello', headers: [['authorization', 'Bearer']] }, expect: malformedHeader },
   { name: 'optional authentication does not turn unavailable keys into anonymous access', on: 'all', request: { path: '/hello', headers: bearer('trustedIssuer') }, expect: keysUnavailable },
 
-  // Route guards and policies (in-process apps): GUARDED_ROUTES, through each adapter's own helpers.
+  // Route guards and policies (in-process apps): GUARDED_ROUTES, through each adapter's own guards.
   { name: 'requireScopes lets a token with the scope in', on: 'adapters', request: { path: '/write', headers: bearer('carol') }, expect: guarded('write', 'carol') },
   { name: 'requireScopes reads a scope claim given as an array', on: 'adapters', request: { path: '/write', headers: bearer('scopeAsArray') }, expect: guarded('write', 'sid') },
   { name: 'requireScopes refuses a token without the scope with 403 and scope="write"', on: 'adapters', request: { path: '/write', headers: bearer('bob') }, expect: forbidden('write') },

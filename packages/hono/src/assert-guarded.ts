@@ -35,7 +35,7 @@ function unwrap(handler: unknown): unknown {
 
 /**
  * Checks, before the app serves, that every route guard of the app has `jwtAuth()` in front
- * of it, and throws an {@link AuthError} `ERR_CONFIG_INVALID` naming the first route where one
+ * of it, and throws an `AuthError` `ERR_CONFIG_INVALID` naming the first route where one
  * does not (`GET /admin: the requireRoles guard has no jwtAuth() in front of it`). Hono has no
  * start-up hook, so call it yourself, after the last route is added.
  *

@@ -41,7 +41,7 @@ function routerChain(router: RouterLike, path: string | null, method: string, un
 
 /**
  * Checks, before the app listens, that every route guard of the app has `jwtAuth()` in front
- * of it, and throws an {@link AuthError} `ERR_CONFIG_INVALID` naming the first route where one
+ * of it, and throws an `AuthError` `ERR_CONFIG_INVALID` naming the first route where one
  * does not (`GET /admin: the requireRoles guard has no jwtAuth() in front of it`). Koa has no
  * start-up hook, so call it yourself, after the last `app.use()`.
  *

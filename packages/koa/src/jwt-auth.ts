@@ -45,7 +45,7 @@ export function requestView(ctx: Context): RequestView {
  * Koa middleware that authenticates the request with a bearer token and sets
  * `ctx.state.auth`, typed through the returned middleware's state. Create it once, at start-up.
  *
- * Failures are thrown as {@link AuthError}s carrying `status`, `expose` and `headers` (with the
+ * Failures are thrown as `AuthError`s carrying `status`, `expose` and `headers` (with the
  * RFC 6750 challenge), which Koa's default error handler turns into the right response; an
  * error-handling middleware of yours sees them first (`error.body` is the JSON body).
  *

@@ -51,6 +51,8 @@ export type {
   PolicyKind,
   PolicyRule,
 } from './policy.js';
+export { createRouteGuards } from './route-guards.js';
+export type { RouteGuards } from './route-guards.js';
 export { createVerifier } from './verifier.js';
 export type {
   Algorithm,

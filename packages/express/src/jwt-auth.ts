@@ -27,7 +27,7 @@ declare global {
   }
 }
 
-/** How failures reach the client; see {@link JwtAuthOptions.errors}. */
+/** How failures reach the client: the `errors` option of {@link JwtAuthOptions}. */
 export type ErrorMode = 'auto' | 'next' | 'respond';
 
 /** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`) plus these. */

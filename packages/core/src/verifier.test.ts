@@ -40,6 +40,19 @@ describe('createVerifier: key sources', () => {
     await rejects(verifier.verify(await signToken(stranger, { iss: issuer, aud: audience })), { code: 'ERR_SIGNATURE_INVALID' });
   });
 
+  it('refuses two keys under one kid, whichever the source (Wycheproof JSON Web Key tcId 4)', async () => {
+    const [a, b] = [await createTestKey('HS256', { kid: 'k' }), await createTestKey('HS256', { kid: 'k' })];
+    expect(() => createVerifier({ issuer, audience, secret: [{ kid: 'k', key: a.secret as string }, { kid: 'k', key: b.secret as string }] })).toThrow(
+      'createVerifier: two keys share one kid',
+    );
+    const [c, d] = [await createTestKey('ES256', { kid: 'k' }), await createTestKey('ES256', { kid: 'k' })];
+    expect(() => createVerifier({ issuer, audience, jwks: { keys: [c.publicJwk!, d.publicJwk!] } })).toThrow('two keys share one kid');
+    expect(() => createVerifier({ issuer, audience, publicKey: [{ kid: 'k', key: c.publicJwk! }, { kid: 'k', key: d.publicJwk! }] })).toThrow('two keys share one kid');
+    expect(() => createVerifier({ issuers: [{ issuer, jwks: { keys: [c.publicJwk!, d.publicJwk!] } }], audience })).toThrow('issuers[0]: two keys share one kid');
+    // Distinct kids, or none, stay fine (rotation).
+    expect(() => createVerifier({ issuer, audience, secret: [{ kid: 'k', key: a.secret as string }, b.secret as string] })).not.toThrow();
+  });
+
   it('accepts HS384 and HS512 only when listed and the secret is long enough', async () => {
     const key = await createTestKey('HS512');
     const token = await signToken(key, { iss: issuer, aud: audience });

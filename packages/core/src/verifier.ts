@@ -350,6 +350,9 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
 
     let allowed: Set<Algorithm>;
     if (descriptors !== undefined) {
+      // Two keys under one kid are ambiguous (a remote key set uses neither; createKeySet refuses them).
+      const kids = descriptors.flatMap((d) => (d.kid === undefined ? [] : [d.kid]));
+      if (new Set(kids).size !== kids.length) throw new TypeError(`${where}: two keys share one kid`);
       const hmac = descriptors[0]?.family === 'hmac';
       const possible = new Set(descriptors.flatMap((d) => d.algorithms));
       if (requested !== undefined) {

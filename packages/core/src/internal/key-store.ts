@@ -62,15 +62,35 @@ function pick(keys: readonly PreparedKey[], alg: Algorithm, kid: string | undefi
 /** Keys fixed at configuration: secrets, public keys, a local JWKS. */
 export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): KeyStore {
   let keys: PreparedKey[] | undefined;
+  // Every answer `pick` can give, computed once: per algorithm for a token without `kid` (or an
+  // unknown one), per configured `kid` and algorithm otherwise.
+  const byAlg = new Map<Algorithm, PreparedKey[]>();
+  const withoutKid = new Map<Algorithm, PreparedKey[]>();
+  const byKid = new Map<string, Map<Algorithm, PreparedKey[]>>();
   const preparing = Promise.all(descriptors.map((descriptor) => prepare(descriptor, allowed, backend, true))).then((prepared) => {
     keys = prepared.filter((key): key is PreparedKey => key !== undefined);
+    for (const alg of allowed) {
+      byAlg.set(alg, pick(keys, alg, undefined, false));
+      withoutKid.set(alg, keys.filter((key) => key.kid === undefined && key.handles.has(alg)).slice(0, MAX_CANDIDATES));
+      for (const key of keys) {
+        if (key.kid === undefined) continue;
+        const perAlg = byKid.get(key.kid) ?? new Map<Algorithm, PreparedKey[]>();
+        perAlg.set(alg, pick(keys, alg, key.kid, false));
+        byKid.set(key.kid, perAlg);
+      }
+    }
   });
+  const lookup = (alg: Algorithm, kid: string | undefined): PreparedKey[] => {
+    if (kid === undefined) return byAlg.get(alg) ?? [];
+    const known = byKid.get(kid);
+    return known === undefined ? (withoutKid.get(alg) ?? []) : (known.get(alg) ?? []);
+  };
   // Surfaced through ready() and select(); never as an unhandled rejection.
   preparing.catch(() => undefined);
   return {
     select(alg, kid) {
-      if (keys !== undefined) return pick(keys, alg, kid, false);
-      return preparing.then(() => pick(keys as PreparedKey[], alg, kid, false));
+      if (keys !== undefined) return lookup(alg, kid);
+      return preparing.then(() => lookup(alg, kid));
     },
     refresh: async () => false,
     ready: () => preparing,

@@ -16,7 +16,8 @@ export interface ParsedJws {
   readonly payload: JsonObject;
   /** `base64url(header).base64url(payload)`, what the signature covers. */
   readonly signingInput: string;
-  readonly signature: Uint8Array;
+  /** The signature segment (canonical base64url). */
+  readonly signature: string;
 }
 
 export function isCompactJwe(token: string): boolean {
@@ -81,5 +82,5 @@ export function parseCompactJws(token: unknown, maxSize: number, backend: Signat
   if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) throw malformed(realm, 'base64url');
   const header = headers.get(h) ?? rememberHeader(h, decodeJsonSegment(h, backend, realm, 'header'));
   const payload = decodeJsonSegment(p, backend, realm, 'payload');
-  return { header, payload, signingInput: token.slice(0, second), signature: backend.decode(s) };
+  return { header, payload, signingInput: token.slice(0, second), signature: s };
 }

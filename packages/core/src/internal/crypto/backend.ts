@@ -28,8 +28,11 @@ export interface SignatureBackend {
   readonly name: 'node' | 'webcrypto';
   /** Prepares a key for one algorithm: done once per key, never per request. */
   prepare(material: KeyMaterial, alg: Algorithm): unknown;
-  /** Verifies `signature` over the ASCII `signingInput`. */
-  verify(alg: Algorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean | Promise<boolean>;
+  /**
+   * Verifies the signature, given as its canonical base64url segment, over the ASCII
+   * `signingInput`. (The segment, not bytes: an HMAC compares encoded digests directly.)
+   */
+  verify(alg: Algorithm, handle: unknown, signingInput: string, signature: string): boolean | Promise<boolean>;
   /** Decodes a canonical base64url segment. */
   decode(segment: string): Uint8Array;
   /** Decodes a canonical base64url segment as strict UTF-8 (RFC 8725 §3.7); throws on invalid UTF-8. */

@@ -5,14 +5,13 @@ import type { KeyMaterial, KeyObjectLike, SignatureBackend } from './backend.js'
 // The subset of node:crypto used here, typed locally so the core compiles without Node types.
 interface NodeCrypto {
   createPublicKey(key: string | { key: unknown; format: 'jwk' }): KeyObjectLike;
-  createHmac(digest: string, key: Uint8Array): { update(data: string, encoding: 'latin1'): { digest(): Uint8Array } };
+  createHmac(digest: string, key: Uint8Array): { update(data: string, encoding: 'latin1'): { digest(encoding: 'base64url'): string } };
   verify(
     digest: string | null,
     data: Uint8Array,
     key: KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' },
     signature: Uint8Array,
   ): boolean;
-  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
   KeyObject: { from(key: CryptoKey): KeyObjectLike };
   constants: { RSA_PKCS1_PSS_PADDING: number };
 }
@@ -82,6 +81,14 @@ interface NodeHandle {
   readonly hmac: boolean;
 }
 
+/** Equal strings, compared in time that depends on their length only. */
+function equalInConstantTime(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
 /** Creates the node:crypto backend, or undefined off Node. */
 export function createNodeBackend(): SignatureBackend | undefined {
   const node = nodeRuntime();
@@ -115,15 +122,17 @@ export function createNodeBackend(): SignatureBackend | undefined {
       if (type !== 'ed25519') throw new TypeError(`${alg} needs an Ed25519 key`);
       return { key, digest: null, hmac: false };
     },
-    verify(alg: Algorithm, handle: unknown, signingInput: string, signature: Uint8Array): boolean {
+    verify(alg: Algorithm, handle: unknown, signingInput: string, signature: string): boolean {
       const h = handle as NodeHandle;
-      const expected = ALGORITHMS[alg].signatureBytes;
-      if (expected !== undefined && signature.length !== expected) return false;
       if (h.hmac) {
-        const mac = crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest();
-        return mac.length === signature.length && crypto.timingSafeEqual(mac, signature);
+        // Both sides canonical base64url, so equal strings mean equal MACs; compared in
+        // constant time. Markedly faster than decoding and timingSafeEqual on buffers.
+        return equalInConstantTime(crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest('base64url'), signature);
       }
-      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key as Exclude<NodeHandle['key'], Uint8Array>, signature);
+      const bytes = Buffer.from(signature, 'base64url');
+      const expected = ALGORITHMS[alg].signatureBytes;
+      if (expected !== undefined && bytes.length !== expected) return false;
+      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key as Exclude<NodeHandle['key'], Uint8Array>, bytes);
     },
     decode(segment: string): Uint8Array {
       return Buffer.from(segment, 'base64url');

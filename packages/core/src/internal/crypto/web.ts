@@ -69,10 +69,11 @@ export function createWebBackend(): SignatureBackend {
       if (!matches(key, alg)) throw new TypeError(`this key cannot be used with ${alg}`);
       return key;
     },
-    async verify(alg: Algorithm, handle: unknown, signingInput: string, signature: Uint8Array): Promise<boolean> {
+    async verify(alg: Algorithm, handle: unknown, signingInput: string, signature: string): Promise<boolean> {
+      const bytes = decodeBase64url(signature);
       const expected = ALGORITHMS[alg].signatureBytes;
-      if (expected !== undefined && signature.length !== expected) return false;
-      return crypto.subtle.verify(params(alg), handle as CryptoKey, signature as Uint8Array<ArrayBuffer>, encoder.encode(signingInput));
+      if (bytes === null || (expected !== undefined && bytes.length !== expected)) return false;
+      return crypto.subtle.verify(params(alg), handle as CryptoKey, bytes as Uint8Array<ArrayBuffer>, encoder.encode(signingInput));
     },
     decode(segment: string): Uint8Array {
       return decodeBase64url(segment) ?? new Uint8Array(0);

@@ -36,10 +36,6 @@ function countingBackend(): { backend: SignatureBackend; counts: { decodes: numb
       counts.checks++;
       return base.verify(alg, handle, input, signature);
     },
-    decode(segment) {
-      counts.decodes++;
-      return base.decode(segment);
-    },
     decodeText(segment) {
       counts.decodes++;
       return base.decodeText(segment);

@@ -137,7 +137,6 @@ function claimsReading(backend: SignatureBackend, payload: () => string | undefi
     name: backend.name,
     prepare: (material, alg) => backend.prepare(material, alg),
     verify: (alg, handle, input, signature) => backend.verify(alg, handle, input, signature),
-    decode: (segment) => backend.decode(segment),
     decodeText(segment) {
       const text = backend.decodeText(segment);
       return segment === payload() ? CLAIMS : text;

@@ -33,8 +33,6 @@ export interface SignatureBackend {
    * `signingInput`. (The segment, not bytes: an HMAC compares encoded digests directly.)
    */
   verify(alg: Algorithm, handle: unknown, signingInput: string, signature: string): boolean | Promise<boolean>;
-  /** Decodes a canonical base64url segment. */
-  decode(segment: string): Uint8Array;
   /** Decodes a canonical base64url segment as strict UTF-8 (RFC 8725 §3.7); throws on invalid UTF-8. */
   decodeText(segment: string): string;
 }

@@ -134,9 +134,6 @@ export function createNodeBackend(): SignatureBackend | undefined {
       if (expected !== undefined && bytes.length !== expected) return false;
       return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key as Exclude<NodeHandle['key'], Uint8Array>, bytes);
     },
-    decode(segment: string): Uint8Array {
-      return Buffer.from(segment, 'base64url');
-    },
     decodeText(segment: string): string {
       const bytes = Buffer.from(segment, 'base64url');
       if (isAscii(bytes)) return bytes.toString('latin1');

@@ -75,9 +75,6 @@ export function createWebBackend(): SignatureBackend {
       if (bytes === null || (expected !== undefined && bytes.length !== expected)) return false;
       return crypto.subtle.verify(params(alg), handle as CryptoKey, bytes as Uint8Array<ArrayBuffer>, encoder.encode(signingInput));
     },
-    decode(segment: string): Uint8Array {
-      return decodeBase64url(segment) ?? new Uint8Array(0);
-    },
     decodeText(segment: string): string {
       const bytes = decodeBase64url(segment);
       if (bytes === null) throw new TypeError('not base64url');

@@ -175,6 +175,15 @@ describe('createVerifier: weak keys are refused at creation', () => {
     expect(() => createVerifier({ issuer, audience, jwks: { keys: [jwk] } })).toThrow(TypeError);
   });
 
+  it.skipIf(!('process' in globalThis) || 'Deno' in globalThis)('refuses a key off its curve at creation (node:crypto prepares keys synchronously)', async () => {
+    const key = await createTestKey('ES256');
+    const jwk = key.publicJwk!;
+    const y = jwk.y as string;
+    const broken = { ...jwk, y: `${y.slice(0, -2)}${y.endsWith('AA') ? 'AB' : 'AA'}` };
+    expect(() => createVerifier({ issuer, audience, jwks: { keys: [broken] } })).toThrow(TypeError);
+    expect(() => createVerifier({ issuer, audience, publicKey: broken })).toThrow(TypeError);
+  });
+
   it('refuses private keys and unusable forms with a message that says what to do', () => {
     expect(() => createVerifier({ issuer, audience, publicKey: fixture('rsa-cert-key.pem') })).toThrow(/private key/);
     expect(() => createVerifier({ issuer, audience, publicKey: fixture('rsa-pkcs1-public.pem') })).toThrow(/SPKI/);

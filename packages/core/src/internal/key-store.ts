@@ -59,6 +59,29 @@ function pick(keys: readonly PreparedKey[], alg: Algorithm, kid: string | undefi
   return usable.slice(0, MAX_CANDIDATES);
 }
 
+function prepareNow(descriptors: readonly KeyDescriptor[], allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): PreparedKey[] | undefined {
+  const out: PreparedKey[] = [];
+  for (const descriptor of descriptors) {
+    const handles = new Map<Algorithm, unknown>();
+    for (const alg of descriptor.algorithms) {
+      if (!allowed.has(alg)) continue;
+      let handle: unknown;
+      try {
+        handle = backend.prepare(descriptor.material, alg);
+      } catch (error) {
+        throw new TypeError(`${descriptor.kid === undefined ? 'a configured key' : `key ${JSON.stringify(descriptor.kid)}`} cannot be used with ${alg}: ${(error as Error).message}`, { cause: error });
+      }
+      if (handle instanceof Promise) {
+        handle.catch(() => undefined);
+        return undefined;
+      }
+      handles.set(alg, handle);
+    }
+    if (handles.size > 0) out.push({ kid: descriptor.kid, handles, active: true });
+  }
+  return out;
+}
+
 /** Keys fixed at configuration: secrets, public keys, a local JWKS. */
 export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed: ReadonlySet<Algorithm>, backend: SignatureBackend): KeyStore {
   let keys: PreparedKey[] | undefined;
@@ -67,7 +90,7 @@ export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed
   const byAlg = new Map<Algorithm, PreparedKey[]>();
   const withoutKid = new Map<Algorithm, PreparedKey[]>();
   const byKid = new Map<string, Map<Algorithm, PreparedKey[]>>();
-  const preparing = Promise.all(descriptors.map((descriptor) => prepare(descriptor, allowed, backend, true))).then((prepared) => {
+  const index = (prepared: readonly (PreparedKey | undefined)[]): void => {
     keys = prepared.filter((key): key is PreparedKey => key !== undefined);
     for (const alg of allowed) {
       byAlg.set(alg, pick(keys, alg, undefined, false));
@@ -79,7 +102,14 @@ export function createStaticStore(descriptors: readonly KeyDescriptor[], allowed
         byKid.set(key.kid, perAlg);
       }
     }
-  });
+  };
+  // Where the backend prepares synchronously (node:crypto), do it now: a key it cannot use (an
+  // EC point off its curve, say) is then a TypeError at creation rather than a failing request.
+  const now = prepareNow(descriptors, allowed, backend);
+  const preparing =
+    now !== undefined
+      ? Promise.resolve(index(now))
+      : Promise.all(descriptors.map((descriptor) => prepare(descriptor, allowed, backend, true))).then(index);
   const lookup = (alg: Algorithm, kid: string | undefined): PreparedKey[] => {
     if (kid === undefined) return byAlg.get(alg) ?? [];
     const known = byKid.get(kid);

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.turbo/**'] },
+  { ignores: ['**/dist/**', '**/.build/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.turbo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,7 +24,11 @@ async function freePort(): Promise<number> {
 
 async function startServer(framework: Framework, variant: Variant, config: object): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url)), framework, variant], {
+  // Next to this file: the bundled server (.build/server.mjs) when run from the build, the
+  // TypeScript source under tsx otherwise.
+  const bundled = import.meta.url.endsWith('.mjs');
+  const server = fileURLToPath(new URL(bundled ? './server.mjs' : './server.ts', import.meta.url));
+  const child = spawn(process.execPath, bundled ? [server, framework, variant] : ['--import', 'tsx', server, framework, variant], {
     env: { ...process.env, NODE_ENV: 'production', BENCH_CONFIG: JSON.stringify({ ...config, port }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -47,7 +47,7 @@ if (!args.includes('--http-only')) {
 if (!args.includes('--http-only')) {
   // A fetch runtime: Deno, from the deno npm package, where only WebCrypto is available.
   const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
-  const script = fileURLToPath(new URL('./fetch-runtime.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../src/fetch-runtime.ts', import.meta.url));
   try {
     const output = execFileSync(deno, ['run', '-A', '--sloppy-imports', '--node-modules-dir=manual', script, String(quick ? 300 : 1500)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const fetchRuntime = JSON.parse(output.trim().split('\n').pop() as string) as { runtime: string; results: Record<string, { jwtGate: number; jose: number }> };

@@ -37,9 +37,20 @@ export interface ExtractOptions {
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; we allow exactly one SP (the
 // OAuth 2.1 tightening) and a case-insensitive scheme (RFC 9110 §11.1).
-const BEARER = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
 const CREDENTIAL = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +\S/;
+
+const NO_OPTIONS: ExtractOptions = {};
+
+function fail(code: 'ERR_INVALID_REQUEST' | 'ERR_MULTIPLE_TOKENS', realm: string | undefined): AuthError {
+  return new AuthError(code, realm === undefined ? {} : { realm });
+}
+
+/** True when `value` starts with "bearer " in any letter case. */
+function hasBearerScheme(value: string): boolean {
+  return value.length > 7 && value.charCodeAt(6) === 0x20 && value.slice(0, 6).toLowerCase() === 'bearer';
+}
 
 /**
  * Returns the bearer token of a request, or `null` when the request carries none. Only the
@@ -55,38 +66,36 @@ const CREDENTIAL = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +\S/;
  * const token = extractToken({ header: (name) => request.headers.get(name) });
  * ```
  */
-export function extractToken(request: RequestView, options: ExtractOptions = {}): string | null {
+export function extractToken(request: RequestView, options: ExtractOptions = NO_OPTIONS): string | null {
   const realm = options.realm;
-  const fail = (code: 'ERR_INVALID_REQUEST' | 'ERR_MULTIPLE_TOKENS') =>
-    new AuthError(code, realm === undefined ? {} : { realm });
 
   let raw = request.header('authorization');
   if (Array.isArray(raw)) {
-    if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS');
+    if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
     raw = raw[0];
   }
   let fromHeader: string | null = null;
   if (typeof raw === 'string' && raw !== '') {
-    const match = BEARER.exec(raw);
-    if (match !== null) {
-      fromHeader = match[1] as string;
+    // The common case without a regex match object: "Bearer " in any case, then a b64token.
+    if (hasBearerScheme(raw) && B64TOKEN.test(raw.slice(7))) {
+      fromHeader = raw.slice(7);
     } else {
       const scheme = SCHEME.exec(raw);
       const mentionsBearer = scheme?.[1]?.toLowerCase() === 'bearer' || /(^|,\s*)bearer\s/i.test(raw);
       // Fetch joins repeated headers with ", ". A bearer token never holds a comma, so a value
       // whose comma-separated parts each look like `<scheme> <credentials>` is two headers, the
       // same refusal a Node adapter gives when it sees them apart.
-      if (mentionsBearer && raw.split(/\s*,\s*/).filter((part) => CREDENTIAL.test(part)).length > 1) throw fail('ERR_MULTIPLE_TOKENS');
+      if (mentionsBearer && raw.split(/\s*,\s*/).filter((part) => CREDENTIAL.test(part)).length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
       // A Bearer header that breaks the syntax is a malformed request; another scheme means no
       // usable bearer credentials.
-      if (scheme === null || mentionsBearer) throw fail('ERR_INVALID_REQUEST');
+      if (scheme === null || mentionsBearer) throw fail('ERR_INVALID_REQUEST', realm);
     }
   }
 
   if (options.cookie) {
     const values = request.cookie === undefined ? readCookie(request.header('cookie'), options.cookie) : [request.cookie(options.cookie)];
     const present = values.filter((value): value is string => typeof value === 'string' && value !== '');
-    if (present.length > 1 || (present.length === 1 && fromHeader !== null)) throw fail('ERR_MULTIPLE_TOKENS');
+    if (present.length > 1 || (present.length === 1 && fromHeader !== null)) throw fail('ERR_MULTIPLE_TOKENS', realm);
     if (present.length === 1) return present[0] as string;
   }
   return fromHeader;

@@ -176,7 +176,14 @@ interface PolicyNode {
 const NODES = new WeakMap<object, PolicyNode>();
 const GUARDS = new WeakSet<object>();
 const AUTHENTICATIONS = new WeakSet<object>();
-const SESSIONS = new WeakMap<object, { readonly realm: string; readonly result: AuthResult | null }>();
+// What jwtAuth() recorded on a request, under a registered symbol: a property of the per-request
+// object costs nothing to the garbage collector (a WeakMap entry per request does), and copies
+// of this package loaded twice still read each other's records.
+const SESSION = Symbol.for('jwt-gate.authentication');
+interface Session {
+  readonly realm: string;
+  readonly result: AuthResult | null;
+}
 
 const ALLOW: PolicyDecision = Object.freeze({ allowed: true });
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -710,11 +717,15 @@ export function recordAuthentication<TClaims extends JWTPayload = JWTPayload>(
   result: AuthResult<TClaims> | null,
 ): void {
   if ((typeof carrier !== 'object' && typeof carrier !== 'function') || carrier === null) throw new TypeError('recordAuthentication: carrier must be the per-request object');
-  SESSIONS.set(carrier, { realm: authenticator.realm, result: result as AuthResult | null });
+  (carrier as { [SESSION]?: Session })[SESSION] = { realm: authenticator.realm, result: result as AuthResult | null };
 }
 
 function sessionOf(carrier: unknown, missing: string, details?: unknown): { readonly realm: string; readonly result: AuthResult } {
-  const session = (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null ? SESSIONS.get(carrier) : undefined;
+  // Own property only: a record on a shared prototype must never stand for this request's.
+  const session =
+    (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null && Object.hasOwn(carrier, SESSION)
+      ? (carrier as { [SESSION]?: Session })[SESSION]
+      : undefined;
   if (session === undefined) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
   if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
   return session as { readonly realm: string; readonly result: AuthResult };

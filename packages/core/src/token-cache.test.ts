@@ -47,6 +47,18 @@ describe('the verified-token cache', async () => {
     }).toThrow(TypeError);
   });
 
+  it('matches on the whole token: another token with the same signature segment is verified afresh', async () => {
+    const { backend, verifier } = make();
+    const token = await sign();
+    await verifier.verify(token);
+    const [, payload, signature] = token.split('.');
+    const forgedHeader = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+    const twin = `${forgedHeader}.${payload}.${signature}`;
+    await expect(verifier.verify(twin)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    expect(backend.checks).toBe(2);
+    await expect(verifier.verify(token)).resolves.toBeTruthy();
+  });
+
   it('is one option away from off', async () => {
     const { backend, verifier } = make({ tokenCache: false });
     const token = await sign();

@@ -129,6 +129,23 @@ export interface VerifiedToken<TClaims extends JWTPayload = JWTPayload> {
   readonly token: string;
 }
 
+type VerifyNow = (token: string) => VerifiedToken | Promise<VerifiedToken>;
+interface Internals {
+  /** Verifies synchronously as far as it can go; throws on failure. */
+  readonly now: VerifyNow;
+  /** The cached verification of exactly this token string, or undefined. */
+  readonly cached: (token: string) => VerifiedToken | Promise<VerifiedToken> | undefined;
+}
+const INTERNALS = new WeakMap<object, Internals>();
+
+/**
+ * @internal For the authenticator, a verifier's synchronous-where-possible paths (undefined for
+ * an object this module did not make).
+ */
+export function verifierInternals(verifier: object): Internals | undefined {
+  return INTERNALS.get(verifier);
+}
+
 /** A persisted copy of a verifier's remote state, for serverless cold starts. */
 export interface VerifierCacheSnapshot {
   /** Key sets by JWKS URL. */
@@ -485,22 +502,26 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     if (tokenCache !== undefined) {
       const { from, until } = servingWindow(parsed.payload, issuer.rules);
       // A cached result is shared by every request presenting the token: freeze it whole.
-      if (until > now) tokenCache.set(token, { result: deepFreeze(result), key, from, until });
+      if (until > now) tokenCache.set(token, { token, result: deepFreeze(result), key, from, until });
     }
     return result;
   }
 
   /** Revocation runs on every verification, cached or not, and only after the token verified. */
-  function checkRevocation(result: VerifiedToken<TClaims>): Promise<VerifiedToken<TClaims>> {
-    if (isRevoked === undefined) return Promise.resolve(result);
+  /**
+   * Revocation runs on every verification, cached or not, and only after the token verified.
+   * Answers synchronously when the check does (a revocation store); throws on refusal.
+   */
+  function checkRevocation(result: VerifiedToken<TClaims>): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> {
+    if (isRevoked === undefined) return result;
     let answer: boolean | Promise<boolean>;
     try {
       answer = isRevoked(result as VerifiedToken);
     } catch (error) {
-      return Promise.reject(revocationFailure(error));
+      throw revocationFailure(error);
     }
-    if (answer === true) return Promise.reject(fail('ERR_TOKEN_REVOKED'));
-    if (answer === false) return Promise.resolve(result);
+    if (answer === true) throw fail('ERR_TOKEN_REVOKED');
+    if (answer === false) return result;
     return Promise.resolve(answer).then(
       (revoked) => {
         if (revoked === true) throw fail('ERR_TOKEN_REVOKED');
@@ -517,13 +538,13 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   }
 
   /** Signature, claims, revocation, once the candidate keys are known. */
-  function settle(token: string, issuer: Trusted, parsed: ParsedJws, alg: Algorithm, keys: readonly PreparedKey[]): Promise<VerifiedToken<TClaims>> {
+  function settle(token: string, issuer: Trusted, parsed: ParsedJws, alg: Algorithm, keys: readonly PreparedKey[]): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> {
     const key = checkSignature(keys, parsed, alg);
     if (key instanceof Promise) return key.then((k) => checkRevocation(accept(token, issuer, parsed, k)));
     return checkRevocation(accept(token, issuer, parsed, key));
   }
 
-  function verifyCompact(token: string, compact: string): Promise<VerifiedToken<TClaims>> {
+  function verifyCompact(token: string, compact: string): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> {
     const parsed = parseCompactJws(compact, maxTokenSize, backend, realm);
     const { alg, kid } = checkHeader(parsed);
     const issuer = trustedIssuer(parsed.payload);
@@ -534,21 +555,34 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     return settle(token, issuer, parsed, alg, keys);
   }
 
+  /**
+   * The whole verification, synchronous as far as it can go: on Node, a cached token, or one
+   * whose keys are at hand, is answered without a promise (a request then needs no extra tick).
+   * Throws on failure; returns a promise only where something had to be awaited.
+   */
+  function fromCache(token: string): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> | undefined {
+    if (tokenCache === undefined || typeof token !== 'string') return undefined;
+    const hit = tokenCache.get(token, clock());
+    if (hit === undefined || trusted.get(hit.result.issuer)?.keys.current() !== true) return undefined;
+    return checkRevocation(hit.result);
+  }
+
+  function run(token: string): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> {
+    const cached = fromCache(token);
+    if (cached !== undefined) return cached;
+    if (decryptor !== undefined && typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token)) {
+      return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(token, inner));
+    }
+    return verifyCompact(token, token);
+  }
+
   const verifier: Verifier<TClaims> = {
     realm,
     issuers: Object.freeze([...trusted.keys()]),
-    // Not an async function: on Node, a token whose keys are at hand is verified synchronously
-    // and only the answer is a promise. Every failure is a rejection, never a throw.
     verify(token: string): Promise<VerifiedToken<TClaims>> {
       try {
-        if (tokenCache !== undefined && typeof token === 'string') {
-          const hit = tokenCache.get(token, clock());
-          if (hit !== undefined && trusted.get(hit.result.issuer)?.keys.current() === true) return checkRevocation(hit.result);
-        }
-        if (decryptor !== undefined && typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token)) {
-          return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(token, inner));
-        }
-        return verifyCompact(token, token);
+        const result = run(token);
+        return result instanceof Promise ? result : Promise.resolve(result);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -575,6 +609,7 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
       return { jwks, metadata };
     },
   };
+  INTERNALS.set(verifier, { now: run as VerifyNow, cached: fromCache as Internals['cached'] });
   return verifier;
 }
 

@@ -10,7 +10,7 @@ import {
   type RequestView,
   type Verifier,
 } from '@jwt-gate/core';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -83,16 +83,22 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
 ): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {
   const authenticator = createAuthenticator<TClaims>(options);
 
-  const middleware: MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> = async (c, next) => {
-    let result: AuthResult<TClaims> | null;
+  const attach = (c: Context<{ Variables: OptionalAuthVariables<TClaims> }>, next: Next, result: AuthResult<TClaims> | null): Promise<void> => {
+    recordAuthentication(c, authenticator, result);
+    c.set('auth', result ?? undefined);
+    return next();
+  };
+
+  // No await when the answer is at hand: a cached token costs no extra tick.
+  const middleware: MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> = (c, next) => {
+    let outcome: AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
     try {
-      result = await authenticator.authenticate(requestView(c));
+      outcome = authenticator.authenticateNow(requestView(c));
     } catch (error) {
       translate(error);
     }
-    recordAuthentication(c, authenticator, result);
-    c.set('auth', result ?? undefined);
-    await next();
+    if (outcome instanceof Promise) return outcome.then((result) => attach(c, next, result), translate);
+    return attach(c, next, outcome);
   };
   return markAuthentication(middleware);
 }

@@ -1,6 +1,6 @@
 // The verified-token cache. It exists to skip the signature check of a token seen before, and
 // is built to be safe where others were not:
-// - keyed by the whole token string, in a cache owned by one verifier (no key builder to
+// - matched on the whole token string, in a cache owned by one verifier (no key builder to
 //   collide, no sharing between configurations);
 // - an entry is served only inside the time window its claims allow (exp, nbf, iat, maxTokenAge,
 //   each with the clock tolerance), re-checked on every hit;
@@ -12,6 +12,8 @@
 import type { PreparedKey } from './key-store.js';
 
 export interface CacheEntry<T> {
+  /** The whole token: a lookup matches only on it. */
+  readonly token: string;
   readonly result: T;
   readonly key: PreparedKey;
   /** Milliseconds: served from `from` (inclusive) until `until` (exclusive). */
@@ -25,24 +27,33 @@ export interface TokenCache<T> {
   readonly size: number;
 }
 
+// The map is indexed by the signature segment, a short suffix of the token that is cheap to
+// hash (a request's token is a fresh string every time), and an entry matches only when the
+// whole token is equal: two tokens sharing a signature segment never share an entry's result.
+function indexOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
+}
+
 export function createTokenCache<T>(maxEntries: number): TokenCache<T> {
   const entries = new Map<string, CacheEntry<T>>();
   return {
     get(token, now) {
-      const entry = entries.get(token);
-      if (entry === undefined) return undefined;
+      const index = indexOf(token);
+      const entry = entries.get(index);
+      if (entry === undefined || entry.token !== token) return undefined;
       if (now < entry.from || now >= entry.until || !entry.key.active) {
-        entries.delete(token);
+        entries.delete(index);
         return undefined;
       }
       return entry;
     },
     set(token, entry) {
-      if (entries.size >= maxEntries) {
+      const index = indexOf(token);
+      if (!entries.has(index) && entries.size >= maxEntries) {
         const oldest = entries.keys().next();
         if (oldest.done !== true) entries.delete(oldest.value);
       }
-      entries.set(token, entry);
+      entries.set(index, entry);
     },
     get size() {
       return entries.size;

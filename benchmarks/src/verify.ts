@@ -130,7 +130,8 @@ export const contenders: readonly Contender[] = [
   {
     name: 'jose jwtVerify',
     run: async (f) => {
-      const key = f.secret ? new TextEncoder().encode(f.secret) : await importJWK(f.publicJwk as JWK, f.alg);
+      // Keys imported once, as a server would: a raw Uint8Array secret would be re-imported per call.
+      const key = f.secret ? await importJWK({ kty: 'oct', k: Buffer.from(f.secret).toString('base64url') }, 'HS256') : await importJWK(f.publicJwk as JWK, f.alg);
       const options = { issuer, audience, algorithms: [f.alg] };
       await jwtVerify(f.token, key, options);
       return () => jwtVerify(f.token, key, options);

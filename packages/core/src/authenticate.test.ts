@@ -39,6 +39,22 @@ describe('createAuthenticator', async () => {
     expect(() => createAuthenticator({ issuer, audience, secret, cookie: 'bad name' })).toThrow(TypeError);
   });
 
+  it('refuses the same malformed and repeated headers once the token is cached', async () => {
+    const auth = createAuthenticator({ issuer, audience, secret });
+    expect(auth.authenticateNow(view({ authorization: `Bearer ${good}` }))).toMatchObject({ claims: { sub: 'alice' } });
+    expect(auth.authenticateNow(view({ authorization: `bearer ${good}` }))).toMatchObject({ claims: { sub: 'alice' } });
+    for (const authorization of [[`Bearer ${good}`, `Bearer ${good}`], `Bearer ${good}, Bearer ${good}`]) {
+      expect(() => auth.authenticateNow(view({ authorization }))).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
+    }
+    for (const authorization of [`Bearer  ${good}`, `Bearer ${good} `, `Bearer\t${good}`]) {
+      expect(() => auth.authenticateNow(view({ authorization }))).toThrow(expect.objectContaining({ status: 400 }));
+    }
+    expect(() => auth.authenticateNow(view({ authorization: `Bearer ${good}=` }))).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MALFORMED' }));
+    const withCookie = createAuthenticator({ issuer, audience, secret, cookie: 'at' });
+    await withCookie.authenticate(view({ authorization: `Bearer ${good}` }));
+    expect(() => withCookie.authenticateNow(view({ authorization: `Bearer ${good}`, cookie: `at=${good}` }))).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
+  });
+
   it('lets CORS preflights through untouched', async () => {
     const auth = createAuthenticator({ issuer, audience, secret });
     await expect(auth.authenticate(view({ 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' }, 'OPTIONS'))).resolves.toBeNull();

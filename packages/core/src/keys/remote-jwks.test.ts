@@ -101,11 +101,12 @@ describe('remote JWKS', () => {
   }
 
   it('gives up on a slow endpoint after the timeout', async () => {
+    // The endpoint would answer with the right key after 2 s: only the 200 ms timeout can turn
+    // this verification into an outage.
     server.behaviour = { kind: 'slow', delayMs: 2_000 };
     const verifier = createVerifier({ issuer, audience, jwksUri: server.jwksUri, remote: { timeout: 200 } });
-    const started = performance.now();
     await expect(verifier.verify(await token())).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
-    expect(performance.now() - started).toBeLessThan(1_900);
+    expect(server.hits.get('/jwks.json')).toBe(1);
   });
 
   it('keeps serving the last good keys while the endpoint fails', async () => {

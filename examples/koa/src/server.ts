@@ -3,20 +3,37 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { buildChallenge, createIssuer, createVerifier, generateSigningKey, isAuthError, type JWTPayload, type TrustedIssuer } from '@jwt-gate/core';
+import {
+  buildChallenge,
+  createIssuer,
+  createRefreshTokens,
+  createVerifier,
+  generateSigningKey,
+  isAuthError,
+  type JWTPayload,
+  type TrustedIssuer,
+} from '@jwt-gate/core';
 import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/koa';
 import Koa, { type Context } from 'koa';
 
 interface Claims extends JWTPayload {
   scope?: string;
   roles?: string[];
+  sid?: string;
+}
+
+interface User {
+  password: string;
+  roles: string[];
+  scope: string;
 }
 
 // Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
-const USERS: Record<string, { password: string; roles: string[]; scope: string }> = {
+const USERS: Record<string, User> = {
   alice: { password: 'alice-password', roles: ['admin'], scope: 'profile:read profile:write admin' },
   bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
 };
+const findUser = (username: unknown) => (typeof username === 'string' && Object.hasOwn(USERS, username) ? USERS[username] : undefined);
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3001);
@@ -28,6 +45,9 @@ const secret = process.env.JWT_SECRET;
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
 const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
 const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
+// Refresh tokens, signed by the same issuer with their own typ (rt+jwt) and audience: good
+// once each, one family per login.
+const refresh = createRefreshTokens({ issuer });
 
 // Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
 // provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
@@ -36,10 +56,18 @@ if (process.env.TRUSTED_ISSUER) {
   const jwksUri = process.env.TRUSTED_JWKS_URI;
   trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
 }
-// One verifier, shared by both middlewares, so they share its keys and its JWKS cache.
-const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt' });
+// One verifier, shared by both middlewares, so they share its keys and its JWKS cache. It
+// checks the refresh tokens' store too: a revoked family ends its access tokens (their sid).
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: refresh.store });
 const auth = jwtAuth(verifier);
 const maybeAuth = jwtAuth({ verifier, optional: true });
+
+// A 15-minute access token and the refresh token beside it. Scope and roles come from the
+// server's data, never from the refresh token; sid names the login session (the family).
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }) {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken };
+}
 
 function fail(ctx: Context, status: number, error: string, description: string, challengeError?: string): void {
   ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
@@ -53,31 +81,51 @@ router.get('/health', (ctx) => {
   ctx.body = { status: 'ok' };
 });
 
-// 2. Log in: check the password, sign a 15-minute access token.
+// 2. Log in: check the password, start a login session (a refresh token family), sign an
+// access token. Token responses are never cached (RFC 6749 §5.1).
 router.post('/login', async (ctx) => {
   const { username, password } = (ctx.request.body ?? {}) as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(ctx, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
-  const user = Object.hasOwn(USERS, username) ? USERS[username] : undefined;
+  const user = findUser(username);
   if (user === undefined || user.password !== password) return fail(ctx, 401, 'invalid_grant', 'Wrong username or password');
-  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles });
-  ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: 900 };
+  const session = await refresh.issue({ sub: username });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = await tokenResponse(username, user, session);
 });
 
-// 3. Protected routes: jwtAuth verifies the bearer token and sets ctx.state.auth.
+// 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
+// refresh token that comes back a second time was copied: redeem() then revokes its whole
+// family, so the copy and the user's own tokens stop working together. Every refused refresh
+// token gets the same 400 invalid_grant (RFC 6749 §5.2), whatever the reason.
+router.post('/token/refresh', async (ctx) => {
+  const { grant_type: grantType, refresh_token: refreshToken } = (ctx.request.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
+  if (typeof refreshToken !== 'string' || refreshToken === '') return fail(ctx, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
+  if (grantType !== undefined && grantType !== 'refresh_token') return fail(ctx, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
+  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) return undefined;
+    throw error; // 503, the store is down: answered by the error middleware below
+  });
+  const user = findUser(redeemed?.claims.sub);
+  if (redeemed === undefined || user === undefined) return fail(ctx, 400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = await tokenResponse(redeemed.claims.sub as string, user, redeemed);
+});
+
+// 4. Protected routes: jwtAuth verifies the bearer token and sets ctx.state.auth.
 router.get('/me', auth, (ctx) => {
   const { claims } = ctx.state.auth;
   ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims };
 });
 
-// 4. Authorization by claims: the requireRoles guard lets only admins through; its 403 goes
+// 5. Authorization by claims: the requireRoles guard lets only admins through; its 403 goes
 // through the error middleware below.
 router.get('/admin', auth, requireRoles('admin'), (ctx) => {
   ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };
 });
 
-// 5. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+// 6. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
 router.get('/hello', maybeAuth, (ctx) => {
   ctx.body = { message: `Hello, ${ctx.state.auth?.claims.sub ?? 'stranger'}` };
 });

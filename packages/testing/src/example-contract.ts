@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import { conformance } from './conformance/suite.js';
 import { exampleServer } from './conformance/example-server.js';
+import { urlTarget } from './conformance/harness.js';
+import { tokenRefreshFlows } from './conformance/token-refresh.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 import { createTestKey, signToken, type TestKey } from './keys.js';
 import { rawRequest, startProcess, type RawResponse, type StartedProcess } from './process.js';
@@ -21,8 +23,9 @@ export interface ExampleContractOptions {
 /**
  * The HTTP contract of the example servers, each started as a real process (`tsx src/server.ts`):
  * the shared conformance scenarios (HS256 with `JWT_SECRET`, a second trusted issuer whose JWKS
- * endpoint fails), then logging in, publishing keys and single sign-on, once with `JWT_SECRET`
- * and once with a generated ES256 key and a working identity provider.
+ * endpoint fails) and refresh-token flows, then logging in, publishing keys and single sign-on,
+ * once with `JWT_SECRET` and once with a generated ES256 key and a working identity provider
+ * (where the refresh-token flows run again).
  */
 export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: ExampleContractOptions): void {
   conformance(`${name} example`, exampleServer({ cwd, joinsRepeatedHeaders }));
@@ -143,6 +146,9 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
           expectError(await get('/me', [['authorization', `Bearer ${elsewhere}`]]), 401, 'invalid_token');
           expect(idp.hits.get('/jwks.json')).toBe(1);
         });
+
+        // The conformance run above holds the token endpoint to its flows with HS256; here with a generated ES256 key.
+        describe('refresh tokens', () => tokenRefreshFlows(() => urlTarget(server.baseUrl, async () => {})));
       }
     });
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFixture, type Fixture, type TokenName } from './fixture.js';
 import { APP_ERROR_HANDLER_HEADER, type ConformanceDriver, type ConformanceRequest, type ConformanceResponse, type ConformanceTarget } from './harness.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
+import { tokenRefreshFlows } from './token-refresh.js';
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
@@ -45,6 +46,9 @@ export function conformance(name: string, driver: ConformanceDriver): void {
       };
       it(scenario.name, check);
     }
+
+    // The example servers' token endpoint: flows of several requests, each starting from its own login.
+    if (driver.kind === 'example') describe('refresh tokens', () => tokenRefreshFlows(() => target));
   });
 }
 

@@ -136,7 +136,8 @@ app.get('/.well-known/jwks.json', async (_req, res) => {
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   if (isAuthError(error)) return void res.status(error.status).set(error.headers).json(error.body);
   const status = (error as { status?: number }).status;
-  if (status === 400 || status === 413) return fail(res, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+  if (status === 413) return fail(res, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
+  if (status === 400) return fail(res, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
   next(error);
 });
 

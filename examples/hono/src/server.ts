@@ -14,6 +14,7 @@ import {
 } from '@jwt-gate/core';
 import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/hono';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -76,6 +77,8 @@ function fail(c: Context, status: ContentfulStatusCode, error: string, descripti
 }
 
 const app = new Hono();
+// Request bodies up to 4 KiB: credentials and a refresh token need far less.
+app.use(bodyLimit({ maxSize: 4 * 1024, onError: (c) => fail(c, 413, 'invalid_request', 'The request body is too large', 'invalid_request') }));
 
 app.get('/health', (c) => c.json({ status: 'ok' }));
 

@@ -150,7 +150,8 @@ app.use(async (ctx, next) => {
       return;
     }
     const status = (error as { status?: number }).status;
-    if (status === 400 || status === 413 || status === 415) return fail(ctx, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+    if (status === 413) return fail(ctx, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
+    if (status === 400 || status === 415) return fail(ctx, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
     throw error;
   }
 });

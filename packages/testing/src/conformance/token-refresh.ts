@@ -212,6 +212,16 @@ export function tokenRefreshFlows(target: () => ConformanceTarget): void {
     expectTokenPair(await refresh(first.refreshToken));
   });
 
+  it('a request body over 4 KiB: 413 invalid_request, and the refresh token in it stays good', async () => {
+    const first = await login('alice');
+    const res = await refresh(first.refreshToken, { padding: 'x'.repeat(4096) });
+    expect(res.status).toBe(413);
+    expect(header(res, 'www-authenticate')).toMatch(INVALID_REQUEST);
+    expect(bodyOf(res)).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+    expectNoEcho(res, [first.refreshToken]);
+    expectTokenPair(await refresh(first.refreshToken));
+  });
+
   it('another grant_type: 400 unsupported_grant_type, and the refresh token stays good', async () => {
     const first = await login('bob');
     for (const grantType of ['password', 'authorization_code', 'REFRESH_TOKEN', 1]) {

@@ -507,7 +507,6 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
     return result;
   }
 
-  /** Revocation runs on every verification, cached or not, and only after the token verified. */
   /**
    * Revocation runs on every verification, cached or not, and only after the token verified.
    * Answers synchronously when the check does (a revocation store); throws on refusal.

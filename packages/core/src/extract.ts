@@ -117,3 +117,40 @@ function readCookie(header: string | readonly string[] | null | undefined, name:
   }
   return found;
 }
+
+/** The parts of a Node.js `IncomingMessage` that {@link incomingRequestView} reads. */
+export interface IncomingMessageLike {
+  readonly method?: string | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly rawHeaders: readonly string[];
+}
+
+/**
+ * A {@link RequestView} over a Node.js `IncomingMessage` (Express's `req`, Koa's `ctx.req`).
+ * Node keeps only the first of two `Authorization` headers in `headers`, so that one is read
+ * from `rawHeaders`, where a repeated header shows and is refused.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticator.authenticate(incomingRequestView(req));
+ * ```
+ */
+export function incomingRequestView(message: IncomingMessageLike): RequestView {
+  return {
+    method: message.method ?? 'GET',
+    header(name: string) {
+      if (name !== 'authorization') return message.headers[name];
+      const raw = message.rawHeaders;
+      let first: string | undefined;
+      let all: string[] | undefined;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const key = raw[i] as string;
+        if (key.length !== 13 || key.toLowerCase() !== 'authorization') continue;
+        const value = raw[i + 1] as string;
+        if (first === undefined) first = value;
+        else (all ??= [first]).push(value);
+      }
+      return all ?? first;
+    },
+  };
+}

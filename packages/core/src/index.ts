@@ -10,8 +10,8 @@ export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors.js';
 export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors.js';
 export { buildChallenge } from './challenge.js';
 export type { ChallengeParams } from './challenge.js';
-export { extractToken } from './extract.js';
-export type { ExtractOptions, RequestView } from './extract.js';
+export { extractToken, incomingRequestView } from './extract.js';
+export type { ExtractOptions, IncomingMessageLike, RequestView } from './extract.js';
 export { createAuthenticator, isPreflight } from './authenticate.js';
 export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './authenticate.js';
 export {

@@ -1,5 +1,6 @@
 import {
   createAuthenticator,
+  incomingRequestView,
   isAuthError,
   markAuthentication,
   readAuthentication,
@@ -73,18 +74,7 @@ function appHasErrorHandler(app: ExpressAppLike | undefined): boolean {
 
 /** The request as the core sees it. Node keeps only the first `Authorization` header in `req.headers`, so read the raw list. */
 export function requestView(req: Request): RequestView {
-  return {
-    method: req.method,
-    header(name: string) {
-      if (name !== 'authorization') return req.headers[name];
-      const values: string[] = [];
-      const raw = req.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) {
-        if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') values.push(raw[i + 1] as string);
-      }
-      return values.length === 1 ? values[0] : values;
-    },
-  };
+  return incomingRequestView(req);
 }
 
 /** Sends a failure the way `mode` says: an AuthError to the client or the app's error handler, anything else to `next`. */

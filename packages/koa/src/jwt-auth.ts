@@ -1,5 +1,6 @@
 import {
   createAuthenticator,
+  incomingRequestView,
   markAuthentication,
   recordAuthentication,
   type AuthenticatorOptions,
@@ -27,18 +28,7 @@ export interface OptionalAuthState<TClaims extends JWTPayload = JWTPayload> {
 
 /** The request as the core sees it. Node keeps only the first `Authorization` header, so read the raw list. */
 export function requestView(ctx: Context): RequestView {
-  return {
-    method: ctx.method,
-    header(name: string) {
-      if (name !== 'authorization') return ctx.req.headers[name];
-      const values: string[] = [];
-      const raw = ctx.req.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) {
-        if ((raw[i] as string).length === 13 && (raw[i] as string).toLowerCase() === 'authorization') values.push(raw[i + 1] as string);
-      }
-      return values.length === 1 ? values[0] : values;
-    },
-  };
+  return incomingRequestView(ctx.req);
 }
 
 /**

@@ -13,7 +13,8 @@ async function hs(options: Partial<VerifierOptions> = {}) {
   const key = await createTestKey('HS256');
   const verifier = createVerifier({ issuer, audience, secret: key.secret as string, ...options } as VerifierOptions);
   const sign = (claims: Record<string, unknown> = {}, signOptions: Parameters<typeof signToken>[2] = {}) =>
-    signToken(key, { iss: issuer, aud: audience, sub: 'alice', ...claims }, signOptions);
+    // Times relative to `now`, the instant the suite started: a pinned verifier clock agrees.
+    signToken(key, { iss: issuer, aud: audience, sub: 'alice', ...claims }, { now, ...signOptions });
   return { key, verifier, sign };
 }
 

@@ -51,7 +51,7 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /** Decodes one segment to a JSON object, or throws ERR_TOKEN_MALFORMED. */
-export function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: string, what: string): JsonObject {
+function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: string, what: string): JsonObject {
   let text: string;
   try {
     text = backend.decodeText(segment);

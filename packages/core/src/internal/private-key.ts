@@ -201,7 +201,7 @@ function probeAlgorithm(descriptor: PrivateKeyDescriptor): string {
 }
 
 /** The full private JWK (key members only), or undefined for a non-extractable CryptoKey. */
-export async function privateJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK | undefined> {
+async function privateJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK | undefined> {
   const { source } = descriptor;
   let jwk: JWK;
   switch (source.kind) {

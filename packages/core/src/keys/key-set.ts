@@ -73,7 +73,7 @@ export function isKeySet(value: unknown): value is KeySet {
 }
 
 /** @internal Validates one entry now; throws a TypeError that says what to fix. */
-export function planEntry(entry: KeySetEntry, where: string): SigningKeyPlan | SecretPlan {
+function planEntry(entry: KeySetEntry, where: string): SigningKeyPlan | SecretPlan {
   if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} must be a signing key, { privateKey, algorithm } or { secret, algorithm }`);
   const e = entry as { privateKey?: unknown; publicKey?: unknown; secret?: unknown; algorithm?: unknown; kid?: unknown };
   const hasSecret = e.secret !== undefined;

@@ -36,7 +36,7 @@ let runtime: NodeRuntime | null | undefined;
  * Workers, Deno and browsers never see it. Bun and Deno emulate node:crypto; WebCrypto is the
  * safer choice there.
  */
-export function nodeRuntime(): NodeRuntime | undefined {
+function nodeRuntime(): NodeRuntime | undefined {
   if (runtime !== undefined) return runtime ?? undefined;
   runtime = null;
   const g = globalThis as Record<string, unknown>;

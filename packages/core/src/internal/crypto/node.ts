@@ -1,5 +1,6 @@
 import type { Algorithm } from '../algorithms.js';
 import { ALGORITHMS } from '../algorithms.js';
+import { decodeBase64urlInPlace } from '../base64url.js';
 import type { KeyMaterial, KeyObjectLike, SignatureBackend } from './backend.js';
 
 // The subset of node:crypto used here, typed locally so the core compiles without Node types.
@@ -16,9 +17,14 @@ interface NodeCrypto {
   constants: { RSA_PKCS1_PSS_PADDING: number };
 }
 
+type NodeBufferInstance = Uint8Array & {
+  write(value: string, offset: number, encoding: 'latin1' | 'utf8'): number;
+  toString(encoding: 'latin1' | 'utf8', start: number, end: number): string;
+};
+
 interface NodeBuffer {
-  from(value: string, encoding: 'base64url' | 'latin1'): Uint8Array & { toString(encoding: 'latin1' | 'utf8'): string };
   from(bytes: Uint8Array): Uint8Array;
+  allocUnsafeSlow(size: number): NodeBufferInstance;
 }
 
 interface NodeRuntime {
@@ -94,6 +100,21 @@ export function createNodeBackend(): SignatureBackend | undefined {
   const node = nodeRuntime();
   if (node === undefined) return undefined;
   const { crypto, Buffer, isAscii, isUtf8 } = node;
+  // One reusable buffer for decoding (every use is synchronous and copies out what it keeps);
+  // an unusually large token, under a raised maxTokenSize, gets a buffer of its own instead.
+  let shared = Buffer.allocUnsafeSlow(4096);
+  const scratch = (size: number): NodeBufferInstance => {
+    if (size <= shared.length) return shared;
+    if (size > 65536) return Buffer.allocUnsafeSlow(size);
+    shared = Buffer.allocUnsafeSlow(65536);
+    return shared;
+  };
+  // Copies the segment's characters into `buffer` and decodes them there. A character outside
+  // ASCII takes more than one UTF-8 byte, so a length that differs means it is not base64url.
+  const decodeInto = (buffer: NodeBufferInstance, segment: string): number => {
+    const written = buffer.write(segment, 0, 'utf8');
+    return written === segment.length ? decodeBase64urlInPlace(buffer, written) : -1;
+  };
   return {
     name: 'node',
     prepare(material: KeyMaterial, alg: Algorithm): NodeHandle {
@@ -129,16 +150,23 @@ export function createNodeBackend(): SignatureBackend | undefined {
         // constant time. Markedly faster than decoding and timingSafeEqual on buffers.
         return equalInConstantTime(crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest('base64url'), signature);
       }
-      const bytes = Buffer.from(signature, 'base64url');
+      // The signature's bytes, then the signing input's, side by side in one scratch buffer:
+      // crypto.verify is synchronous and keeps neither, so nothing is allocated per token.
+      const buffer = scratch(signature.length + signingInput.length);
+      const length = decodeInto(buffer, signature);
       const expected = ALGORITHMS[alg].signatureBytes;
-      if (expected !== undefined && bytes.length !== expected) return false;
-      return crypto.verify(h.digest, Buffer.from(signingInput, 'latin1'), h.key as Exclude<NodeHandle['key'], Uint8Array>, bytes);
+      if (length < 0 || (expected !== undefined && length !== expected)) return false;
+      const end = length + buffer.write(signingInput, length, 'latin1');
+      return crypto.verify(h.digest, buffer.subarray(length, end), h.key as Exclude<NodeHandle['key'], Uint8Array>, buffer.subarray(0, length));
     },
     decodeText(segment: string): string {
-      const bytes = Buffer.from(segment, 'base64url');
-      if (isAscii(bytes)) return bytes.toString('latin1');
+      const buffer = scratch(segment.length);
+      const length = decodeInto(buffer, segment);
+      if (length < 0) throw new TypeError('not base64url');
+      const bytes = buffer.subarray(0, length);
+      if (isAscii(bytes)) return buffer.toString('latin1', 0, length);
       if (!isUtf8(bytes)) throw new TypeError('invalid UTF-8');
-      return bytes.toString('utf8');
+      return buffer.toString('utf8', 0, length);
     },
   };
 }

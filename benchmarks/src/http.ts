@@ -1,16 +1,22 @@
 // Protected-route throughput as a share of the same route unprotected, per framework, in one
-// run: each server in its own process, autocannon in this one.
+// run: each server in its own process, autocannon in this one. All servers of one framework are
+// up together and loaded in interleaved rounds, one at a time, so a slow stretch of the machine
+// touches every variant alike; a ratio is the median of each round's ratio to the open route.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { median } from './measure.js';
 import { fixture } from './verify.js';
 import type { Framework, Variant } from './server.js';
 import { createServer } from 'node:net';
 
 export interface HttpResult {
+  /** Median over the rounds. */
   readonly requestsPerSecond: number;
-  readonly non2xx: number;
+  /** Median of the rounds' ratios to the open route measured in the same round. */
+  readonly ratioToOpen: number;
+  readonly rounds: readonly number[];
 }
 
 async function freePort(): Promise<number> {
@@ -41,38 +47,65 @@ async function startServer(framework: Framework, variant: Variant, config: objec
   return { url: `http://127.0.0.1:${port}/resource`, stop: () => child.kill('SIGTERM') };
 }
 
-async function load(url: string, token: string, durationSeconds: number): Promise<HttpResult> {
-  const run = (duration: number) =>
-    autocannon({ url, connections: 32, pipelining: 1, duration, headers: { authorization: `Bearer ${token}` } });
-  await run(1); // warm-up
-  const result = await run(durationSeconds);
-  return { requestsPerSecond: result.requests.average, non2xx: result.non2xx };
+async function load(url: string, token: string, durationSeconds: number): Promise<number> {
+  const result = await autocannon({ url, connections: 32, pipelining: 1, duration: durationSeconds, headers: { authorization: `Bearer ${token}` } });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result.requests.average;
 }
 
-export async function benchHttp(options: { durationSeconds: number; frameworks?: readonly Framework[] }): Promise<Record<string, Record<string, HttpResult>>> {
+interface Target {
+  readonly name: string;
+  readonly variant: Variant;
+  readonly alg: 'HS256' | 'ES256';
+}
+
+// The open route and a middleware that only calls next (the framework's own cost of any
+// middleware), then jwt-gate without and with its token cache, and the framework's usual peer.
+const targets: readonly Target[] = [
+  { name: 'open', variant: 'open', alg: 'HS256' },
+  { name: 'no-op middleware', variant: 'noop', alg: 'HS256' },
+  ...(['HS256', 'ES256'] as const).flatMap((alg) =>
+    (['jwt-gate', 'jwt-gate-cache', 'peer'] as const).map((variant) => ({ name: `${variant} ${alg}`, variant, alg })),
+  ),
+];
+
+export async function benchHttp(options: {
+  durationSeconds: number;
+  rounds: number;
+  frameworks?: readonly Framework[];
+}): Promise<Record<string, Record<string, HttpResult>>> {
   const results: Record<string, Record<string, HttpResult>> = {};
   const fixtures = { HS256: await fixture('HS256'), ES256: await fixture('ES256') };
+  const configOf = (alg: 'HS256' | 'ES256') => {
+    const f = fixtures[alg];
+    return {
+      alg,
+      issuer: 'https://auth.example.com',
+      audience: 'bench-api',
+      ...(f.secret ? { secret: f.secret } : { publicPem: f.publicKey?.export({ type: 'spki', format: 'pem' }).toString() }),
+    };
+  };
   for (const framework of options.frameworks ?? (['express', 'koa', 'hono'] as const)) {
-    results[framework] = {};
-    for (const alg of ['HS256', 'ES256'] as const) {
-      const f = fixtures[alg];
-      const config = {
-        alg,
-        issuer: 'https://auth.example.com',
-        audience: 'bench-api',
-        ...(f.secret ? { secret: f.secret } : { publicPem: f.publicKey?.export({ type: 'spki', format: 'pem' }).toString() }),
-      };
-      for (const variant of ['open', 'jwt-gate', 'jwt-gate-cache', 'peer'] as const) {
-        if (variant === 'open' && alg === 'ES256') continue;
-        const server = await startServer(framework, variant, config);
-        try {
-          const result = await load(server.url, f.token, options.durationSeconds);
-          if (result.non2xx > 0) throw new Error(`${framework}/${variant}/${alg}: ${result.non2xx} non-2xx answers`);
-          results[framework][variant === 'open' ? 'open' : `${variant} ${alg}`] = result;
-        } finally {
-          server.stop();
+    const servers: { target: Target; url: string; stop: () => void }[] = [];
+    try {
+      for (const target of targets) servers.push({ target, ...(await startServer(framework, target.variant, configOf(target.alg))) });
+      for (const { target, url } of servers) await load(url, fixtures[target.alg].token, 1); // warm-up
+      const rounds = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        for (let i = 0; i < servers.length; i++) {
+          const { target, url } = servers[(i + round) % servers.length]!;
+          rounds.get(target.name)!.push(await load(url, fixtures[target.alg].token, options.durationSeconds));
         }
       }
+      const open = rounds.get('open')!;
+      results[framework] = Object.fromEntries(
+        targets.map(({ name }) => {
+          const measured = rounds.get(name)!;
+          return [name, { requestsPerSecond: median(measured), ratioToOpen: median(measured.map((rps, r) => rps / open[r]!)), rounds: measured.map(Math.round) }];
+        }),
+      );
+    } finally {
+      for (const server of servers) server.stop();
     }
   }
   return results;

@@ -1,5 +1,6 @@
 // `pnpm bench`: every contender in one run, printed as ratios, written as JSON.
-// Options: --quick (short windows), --verify-only, --http-only, --out <file>.
+// Options: --quick (short windows, one round), --verify-only, --http-only, --out <file>.
+// Contenders that are compared are measured in interleaved rounds and reported by their median.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,22 +24,20 @@ const machine = {
 console.log(`Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB`);
 
 const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : (a / b).toFixed(2));
 
 const report: Record<string, unknown> = { machine };
 
 if (!args.includes('--http-only')) {
-  const verify = await benchVerify({ durationMs: quick ? 300 : 1500 });
+  const verify = await benchVerify({ durationMs: quick ? 300 : 3000, rounds: quick ? 1 : 20 });
   report.verify = verify;
   const algs = Object.keys(verify) as (keyof typeof verify)[];
   const names = Object.keys(verify[algs[0] as keyof typeof verify] ?? {});
-  console.log('\nVerification, operations per second (ratio to fast-jwt without cache)');
+  console.log('\nVerification, operations per second (ratio to fast-jwt without cache, round by round)');
   console.log(['contender'.padEnd(55), ...algs.map((a) => a.padStart(16))].join(''));
   for (const name of names) {
     const cells = algs.map((alg) => {
-      const ops = verify[alg][name]?.opsPerSecond;
-      const fast = verify[alg]['fast-jwt, no cache']?.opsPerSecond;
-      return `${fmt(ops)} (${ratio(ops, fast)})`.padStart(16);
+      const measured = verify[alg][name];
+      return `${fmt(measured?.opsPerSecond)} (${measured?.ratioToFastJwt.toFixed(2) ?? 'n/a'})`.padStart(16);
     });
     console.log([name.padEnd(55), ...cells].join(''));
   }
@@ -49,12 +48,12 @@ if (!args.includes('--http-only')) {
   const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
   const script = fileURLToPath(new URL('../src/fetch-runtime.ts', import.meta.url));
   try {
-    const output = execFileSync(deno, ['run', '-A', '--sloppy-imports', '--node-modules-dir=manual', script, String(quick ? 300 : 1500)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const fetchRuntime = JSON.parse(output.trim().split('\n').pop() as string) as { runtime: string; results: Record<string, { jwtGate: number; jose: number }> };
+    const output = execFileSync(deno, ['run', '-A', '--sloppy-imports', '--node-modules-dir=manual', script, String(quick ? 300 : 3000), String(quick ? 1 : 20)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const fetchRuntime = JSON.parse(output.trim().split('\n').pop() as string) as { runtime: string; results: Record<string, { jwtGate: number; jose: number; ratio: number }> };
     report.fetchRuntime = fetchRuntime;
     console.log(`\nOn a fetch runtime (${fetchRuntime.runtime}, WebCrypto), operations per second`);
     for (const [alg, r] of Object.entries(fetchRuntime.results)) {
-      console.log(`${alg.padEnd(8)} jwt-gate ${fmt(r.jwtGate).padStart(8)}   jose ${fmt(r.jose).padStart(8)}   ratio ${ratio(r.jwtGate, r.jose)}`);
+      console.log(`${alg.padEnd(8)} jwt-gate ${fmt(r.jwtGate).padStart(8)}   jose ${fmt(r.jose).padStart(8)}   ratio ${r.ratio.toFixed(2)}`);
     }
   } catch (error) {
     console.log(`\nFetch runtime part skipped: ${(error as Error).message.split('\n')[0]}`);
@@ -62,16 +61,15 @@ if (!args.includes('--http-only')) {
 }
 
 if (!args.includes('--verify-only')) {
-  const http = await benchHttp({ durationSeconds: quick ? 2 : 5 });
+  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 5 });
   report.http = http;
-  console.log('\nProtected route throughput / the same route unprotected');
-  const columns = ['jwt-gate HS256', 'jwt-gate-cache HS256', 'peer HS256', 'jwt-gate ES256', 'jwt-gate-cache ES256', 'peer ES256'];
-  console.log(['framework (peer)'.padEnd(26), 'open req/s'.padStart(12), ...columns.map((c) => c.replace('jwt-gate-cache', 'cached').padStart(16))].join(''));
+  console.log('\nProtected route throughput / the same route unprotected (median of the rounds)');
+  const columns = ['no-op middleware', 'jwt-gate HS256', 'jwt-gate-cache HS256', 'peer HS256', 'jwt-gate ES256', 'jwt-gate-cache ES256', 'peer ES256'];
+  console.log(['framework (peer)'.padEnd(26), 'open req/s'.padStart(12), ...columns.map((c) => c.replace('jwt-gate-cache', 'cached').padStart(18))].join(''));
   const peers: Record<string, string> = { express: 'express-jwt', koa: 'koa-jwt', hono: 'hono/jwt' };
   for (const [framework, rows] of Object.entries(http)) {
-    const open = rows.open?.requestsPerSecond;
     console.log(
-      [`${framework} (${peers[framework]})`.padEnd(26), fmt(open).padStart(12), ...columns.map((c) => ratio(rows[c]?.requestsPerSecond, open).padStart(16))].join(''),
+      [`${framework} (${peers[framework]})`.padEnd(26), fmt(rows.open?.requestsPerSecond).padStart(12), ...columns.map((c) => (rows[c]?.ratioToOpen.toFixed(2) ?? 'n/a').padStart(18))].join(''),
     );
   }
 }

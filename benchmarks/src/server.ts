@@ -16,7 +16,7 @@ import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 
 export type Framework = 'express' | 'koa' | 'hono';
-export type Variant = 'open' | 'jwt-gate' | 'jwt-gate-cache' | 'peer';
+export type Variant = 'open' | 'noop' | 'jwt-gate' | 'jwt-gate-cache' | 'peer';
 
 interface Config {
   port: number;
@@ -38,6 +38,7 @@ function expressApp() {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  if (variant === 'noop') app.use((_req, _res, next) => next());
   if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(expressAuth(gate));
   if (variant === 'peer') app.use(expressjwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
   app.get('/resource', (_req, res) => {
@@ -48,6 +49,7 @@ function expressApp() {
 
 function koaApp() {
   const app = new Koa();
+  if (variant === 'noop') app.use((_ctx, next) => next());
   if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(koaAuth(gate));
   if (variant === 'peer') app.use(koaJwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
   app.use((ctx) => {
@@ -58,6 +60,7 @@ function koaApp() {
 
 function honoApp() {
   const app = new Hono();
+  if (variant === 'noop') app.use('/resource', (_c, next) => next());
   if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use('/resource', honoAuth(gate) as MiddlewareHandler);
   if (variant === 'peer') {
     const secret = config.secret ?? (createPublicKey(config.publicPem as string).export({ format: 'jwk' }) as never);

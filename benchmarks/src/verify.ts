@@ -6,9 +6,14 @@ import { createVerifier } from '@jwt-gate/core';
 import { createVerifier as fastVerifier } from 'fast-jwt';
 import { jwtVerify, SignJWT, importJWK, type JWK } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { measure, type Measurement } from './measure.js';
+import { compareInRounds, pairedRatio, type Measurement } from './measure.js';
 
 export type BenchAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+
+/** The reference every contender is compared with, round by round. */
+export const REFERENCE = 'fast-jwt, no cache';
+
+export type VerifyMeasurement = Measurement & { readonly ratioToFastJwt: number };
 
 const issuer = 'https://auth.example.com';
 const audience = 'bench-api';
@@ -139,24 +144,32 @@ export const contenders: readonly Contender[] = [
   },
 ];
 
-/** Runs every contender on every algorithm. */
-export async function benchVerify(options: { durationMs: number; algorithms?: readonly BenchAlgorithm[]; only?: (name: string) => boolean }): Promise<Record<BenchAlgorithm, Record<string, Measurement | null>>> {
-  const results = {} as Record<BenchAlgorithm, Record<string, Measurement | null>>;
+/** Runs every contender on every algorithm, the contenders of one algorithm in interleaved rounds. */
+export async function benchVerify(options: {
+  durationMs: number;
+  rounds: number;
+  algorithms?: readonly BenchAlgorithm[];
+  only?: (name: string) => boolean;
+}): Promise<Record<BenchAlgorithm, Record<string, VerifyMeasurement | null>>> {
+  const results = {} as Record<BenchAlgorithm, Record<string, VerifyMeasurement | null>>;
   for (const alg of options.algorithms ?? (['HS256', 'RS256', 'ES256', 'EdDSA'] as const)) {
     const f = await fixture(alg);
+    const runnable = new Map<string, () => unknown>();
     results[alg] = {};
     for (const contender of contenders) {
       if (options.only && !options.only(contender.name)) continue;
-      let fn: () => unknown;
+      results[alg][contender.name] = null; // n/a unless it runs
       try {
-        fn = await contender.run(f);
+        runnable.set(contender.name, await contender.run(f));
       } catch {
-        results[alg][contender.name] = null;
-        continue;
+        // This contender does not support the algorithm.
       }
-      results[alg][contender.name] = await measure(fn, options.durationMs);
+    }
+    const measured = await compareInRounds(runnable, options);
+    const reference = measured.get(REFERENCE);
+    for (const [name, measurement] of measured) {
+      results[alg][name] = { ...measurement, ratioToFastJwt: reference === undefined ? Number.NaN : pairedRatio(measurement, reference) };
     }
   }
   return results;
 }
-

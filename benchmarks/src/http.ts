@@ -1,9 +1,14 @@
 // Protected-route throughput as a share of the same route unprotected, per framework, in one
-// run: each server in its own process, autocannon in this one. All servers of one framework are
+// run: each server in its own process, the load from wrk when it is installed, else autocannon
+// in this process. wrk is preferred: at tens of thousands of requests per second autocannon
+// saturates its own core first, which squeezes every ratio towards 1. Where taskset exists and
+// there are two cores or more, servers run on the first core and wrk on the second. All servers of one framework are
 // up together and loaded in interleaved rounds, one at a time, so a slow stretch of the machine
 // touches every variant alike; a ratio is the median of each round's ratio to the open route.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median } from './measure.js';
@@ -28,13 +33,25 @@ async function freePort(): Promise<number> {
   });
 }
 
+const available = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).error === undefined;
+const pinned = cpus().length >= 2 && available('taskset', ['-V']);
+/** The load generator in use: `wrk` when installed, else `autocannon`. */
+export const loadGenerator: 'wrk' | 'autocannon' = available('wrk', ['-v']) ? 'wrk' : 'autocannon';
+export const pinnedToCores = pinned && loadGenerator === 'wrk';
+
+/** Runs `command args` on CPU `cpu` when pinning is on. */
+function onCpu(cpu: number, command: string, args: string[]): [string, string[]] {
+  return pinnedToCores ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
+}
+
 async function startServer(framework: Framework, variant: Variant, config: object): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
   // Next to this file: the bundled server (.build/server.mjs) when run from the build, the
   // TypeScript source under tsx otherwise.
   const bundled = import.meta.url.endsWith('.mjs');
   const server = fileURLToPath(new URL(bundled ? './server.mjs' : './server.ts', import.meta.url));
-  const child = spawn(process.execPath, bundled ? [server, framework, variant] : ['--import', 'tsx', server, framework, variant], {
+  const [command, args] = onCpu(0, process.execPath, bundled ? [server, framework, variant] : ['--import', 'tsx', server, framework, variant]);
+  const child = spawn(command, args, {
     env: { ...process.env, NODE_ENV: 'production', BENCH_CONFIG: JSON.stringify({ ...config, port }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -48,6 +65,15 @@ async function startServer(framework: Framework, variant: Variant, config: objec
 }
 
 async function load(url: string, token: string, durationSeconds: number): Promise<number> {
+  if (loadGenerator === 'wrk') {
+    const [command, args] = onCpu(1, 'wrk', ['-t1', '-c32', `-d${durationSeconds}s`, '-H', `Authorization: Bearer ${token}`, url]);
+    const { stdout } = await promisify(execFile)(command, args, { encoding: 'utf8' });
+    const failures = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(stdout);
+    if (failures !== null) throw new Error(`${url}: ${failures[0]}`);
+    const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+    if (rate === null) throw new Error(`${url}: no rate in wrk's output`);
+    return Number(rate[1]);
+  }
   const result = await autocannon({ url, connections: 32, pipelining: 1, duration: durationSeconds, headers: { authorization: `Bearer ${token}` } });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result.requests.average;
@@ -59,10 +85,13 @@ interface Target {
   readonly alg: 'HS256' | 'ES256';
 }
 
-// The open route and a middleware that only calls next (the framework's own cost of any
-// middleware), then jwt-gate without and with its token cache, and the framework's usual peer.
+// The open route, loaded with each algorithm's token (an ES256 token makes a longer request, so
+// each ratio divides by the open route sent the same bytes), and a middleware that only calls
+// next (the framework's own cost of any middleware); then jwt-gate without and with its token
+// cache, and the framework's usual peer.
 const targets: readonly Target[] = [
-  { name: 'open', variant: 'open', alg: 'HS256' },
+  { name: 'open HS256', variant: 'open', alg: 'HS256' },
+  { name: 'open ES256', variant: 'open', alg: 'ES256' },
   { name: 'no-op middleware', variant: 'noop', alg: 'HS256' },
   ...(['HS256', 'ES256'] as const).flatMap((alg) =>
     (['jwt-gate', 'jwt-gate-cache', 'peer'] as const).map((variant) => ({ name: `${variant} ${alg}`, variant, alg })),
@@ -88,7 +117,13 @@ export async function benchHttp(options: {
   for (const framework of options.frameworks ?? (['express', 'koa', 'hono'] as const)) {
     const servers: { target: Target; url: string; stop: () => void }[] = [];
     try {
-      for (const target of targets) servers.push({ target, ...(await startServer(framework, target.variant, configOf(target.alg))) });
+      // One open server serves both tokens: it reads neither.
+      const started = new Map<string, { url: string; stop: () => void }>();
+      for (const target of targets) {
+        const key = target.variant === 'open' ? 'open' : target.name;
+        if (!started.has(key)) started.set(key, await startServer(framework, target.variant, configOf(target.alg)));
+        servers.push({ target, ...started.get(key)! });
+      }
       for (const { target, url } of servers) await load(url, fixtures[target.alg].token, 1); // warm-up
       const rounds = new Map<string, number[]>(targets.map((t) => [t.name, []]));
       for (let round = 0; round < options.rounds; round++) {
@@ -97,15 +132,15 @@ export async function benchHttp(options: {
           rounds.get(target.name)!.push(await load(url, fixtures[target.alg].token, options.durationSeconds));
         }
       }
-      const open = rounds.get('open')!;
       results[framework] = Object.fromEntries(
-        targets.map(({ name }) => {
+        targets.map(({ name, alg }) => {
           const measured = rounds.get(name)!;
+          const open = rounds.get(`open ${alg}`)!;
           return [name, { requestsPerSecond: median(measured), ratioToOpen: median(measured.map((rps, r) => rps / open[r]!)), rounds: measured.map(Math.round) }];
         }),
       );
     } finally {
-      for (const server of servers) server.stop();
+      for (const stop of new Set(servers.map((server) => server.stop))) stop();
     }
   }
   return results;

@@ -50,6 +50,7 @@ export type {
   PolicyFailureReason,
   PolicyKind,
   PolicyRule,
+  RecordOptions,
 } from './policy.js';
 export { createRouteGuards } from './route-guards.js';
 export type { RouteGuards } from './route-guards.js';

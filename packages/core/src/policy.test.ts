@@ -673,6 +673,21 @@ describe('route guards', () => {
     expect(() => readAuthentication(other)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING' }));
   });
 
+  it("keep a 'weakmap' record off the carrier, readable by guards and by a second copy", async () => {
+    const request = {};
+    const auth = result({ sub: 'alice', roles: ['admin'] });
+    recordAuthentication(request, authenticator, auth, { storage: 'weakmap' });
+    expect(Reflect.ownKeys(request)).toEqual([]);
+    expect(readAuthentication(request)).toBe(auth);
+    await expect(createGuard(requireRoles('admin')).check(request)).resolves.toBe(auth);
+    expect(() => readAuthentication(Object.create(request) as object)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+    const copy = (await import('./policy.js?weak-copy' as string)) as typeof policyModule;
+    expect(copy.readAuthentication(request)).toBe(auth);
+    const anonymous = {};
+    copy.recordAuthentication(anonymous, authenticator, null, { storage: 'weakmap' });
+    expect(() => readAuthentication(anonymous)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING', status: 401 }));
+  });
+
   it('pass the request to predicates', async () => {
     const guard = createGuard(claimCheck((claims, request) => request?.header('x-tenant') === claims['tenant']));
     const carrier = {};

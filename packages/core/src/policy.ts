@@ -176,17 +176,28 @@ interface PolicyNode {
 const NODES = new WeakMap<object, PolicyNode>();
 const GUARDS = new WeakSet<object>();
 const AUTHENTICATIONS = new WeakSet<object>();
-// What jwtAuth() recorded on a request, under a registered symbol, so that copies of this
-// package loaded twice still read each other's records. A property of the per-request object,
-// not a WeakMap entry: measured under load, a WeakMap keyed by request objects cost Koa and Hono
-// 7-8% of their protected-route throughput (each short-lived key is garbage-collection work). It
-// would save Express 5 about 5%: Express re-parents every req (Object.setPrototypeOf), and V8 then
-// builds a new hidden class for each property added to it.
-const SESSION = Symbol.for('jwt-gate.authentication');
 interface Session {
   readonly realm: string;
   readonly result: AuthResult | null;
 }
+// What jwtAuth() recorded for a request, found through registered symbols so that copies of this
+// package loaded twice still read each other's records. By default a property of the per-request
+// object: measured under load, a WeakMap entry per request cost Koa and Hono 7-8% of their
+// protected-route throughput (each short-lived key is garbage-collection work). Carriers on which
+// a new property is dear take the process-wide WeakMap instead (see RecordOptions).
+const SESSION = Symbol.for('jwt-gate.authentication');
+const SESSIONS: WeakMap<object, Session> = (() => {
+  const key = Symbol.for('jwt-gate.authentication.registry');
+  const registry = globalThis as { [key]?: unknown };
+  if (registry[key] instanceof WeakMap) return registry[key] as WeakMap<object, Session>;
+  const sessions = new WeakMap<object, Session>();
+  try {
+    Object.defineProperty(registry, key, { value: sessions });
+  } catch {
+    // A frozen global (a hardened realm): these records stay private to this copy.
+  }
+  return sessions;
+})();
 
 const ALLOW: PolicyDecision = Object.freeze({ allowed: true });
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -718,17 +729,31 @@ export function recordAuthentication<TClaims extends JWTPayload = JWTPayload>(
   carrier: object,
   authenticator: Pick<Authenticator<TClaims>, 'realm'>,
   result: AuthResult<TClaims> | null,
+  options?: RecordOptions,
 ): void {
   if ((typeof carrier !== 'object' && typeof carrier !== 'function') || carrier === null) throw new TypeError('recordAuthentication: carrier must be the per-request object');
-  (carrier as { [SESSION]?: Session })[SESSION] = { realm: authenticator.realm, result: result as AuthResult | null };
+  const session: Session = { realm: authenticator.realm, result: result as AuthResult | null };
+  if (options?.storage === 'weakmap') SESSIONS.set(carrier, session);
+  else (carrier as { [SESSION]?: Session })[SESSION] = session;
+}
+
+/** Options of {@link recordAuthentication}. */
+export interface RecordOptions {
+  /**
+   * Where the record is kept. `'property'` (default): a symbol-keyed property of the carrier,
+   * the cheapest for ordinary objects. `'weakmap'`: an entry in a process-wide WeakMap, for
+   * carriers on which adding a property is dear. Express 5 re-parents every `req` with
+   * `Object.setPrototypeOf`, after which V8 builds a new hidden class for each property added
+   * to it; the WeakMap measured about 5% more protected-route throughput there.
+   */
+  storage?: 'property' | 'weakmap';
 }
 
 function sessionOf(carrier: unknown, missing: string, details?: unknown): { readonly realm: string; readonly result: AuthResult } {
-  // Own property only: a record on a shared prototype must never stand for this request's.
-  const session =
-    (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null && Object.hasOwn(carrier, SESSION)
-      ? (carrier as { [SESSION]?: Session })[SESSION]
-      : undefined;
+  // Keyed by identity, or an own property only: a record made for a shared prototype must never
+  // stand for a request built on it.
+  const object = (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null ? carrier : undefined;
+  const session = object === undefined ? undefined : (SESSIONS.get(object) ?? (Object.hasOwn(object, SESSION) ? (object as { [SESSION]?: Session })[SESSION] : undefined));
   if (session === undefined) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
   if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
   return session as { readonly realm: string; readonly result: AuthResult };

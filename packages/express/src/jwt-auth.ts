@@ -119,7 +119,8 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
   const authenticator = createAuthenticator<TClaims>(isVerifier(options) ? options : (rest as AuthenticatorOptions<TClaims>));
 
   const attach = (req: Request, next: NextFunction, result: AuthResult<TClaims> | null): void => {
-    recordAuthentication(req, authenticator, result);
+    // Not a property of req: Express re-parents it, and each property added after that is dear.
+    recordAuthentication(req, authenticator, result, { storage: 'weakmap' });
     if (errors !== 'auto' || MODES.has(req)) MODES.set(req, errors);
     if (result !== null) req.auth = result as AuthResult;
     next();

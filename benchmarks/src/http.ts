@@ -2,9 +2,9 @@
 // run: each server in its own process, the load from wrk when it is installed, else autocannon
 // in this process. wrk is preferred: at tens of thousands of requests per second autocannon
 // saturates its own core first, which squeezes every ratio towards 1. Where taskset exists and
-// there are two cores or more, servers run on the first core and wrk on the second. All servers of one framework are
-// up together and loaded in interleaved rounds, one at a time, so a slow stretch of the machine
-// touches every variant alike; a ratio is the median of each round's ratio to the open route.
+// there are two cores or more, servers run on the first core and wrk on the second. All servers
+// of one framework are up together and loaded one at a time, in rounds; a ratio is the median of
+// the ratios measured against the open route right next to each variant.
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -19,7 +19,7 @@ import { createServer } from 'node:net';
 export interface HttpResult {
   /** Median over the rounds. */
   readonly requestsPerSecond: number;
-  /** Median of the rounds' ratios to the open route measured in the same round. */
+  /** Median of its ratios to the open route, each measured right next to it with the same token. */
   readonly ratioToOpen: number;
   readonly rounds: readonly number[];
 }
@@ -125,18 +125,35 @@ export async function benchHttp(options: {
         servers.push({ target, ...started.get(key)! });
       }
       for (const { target, url } of servers) await load(url, fixtures[target.alg].token, 1); // warm-up
-      const rounds = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      // Each round loads every variant right next to the open route with the same token (in
+      // alternating order), and takes their ratio: drift on a shared machine over the seconds
+      // between two variants then cancels out of the ratio.
+      const measure = (server: (typeof servers)[number]) => load(server.url, fixtures[server.target.alg].token, options.durationSeconds);
+      const samples = new Map<string, { rps: number[]; ratios: number[] }>(targets.map((t) => [t.name, { rps: [], ratios: [] }]));
+      const measured = servers.filter((server) => server.target.variant !== 'open');
       for (let round = 0; round < options.rounds; round++) {
-        for (let i = 0; i < servers.length; i++) {
-          const { target, url } = servers[(i + round) % servers.length]!;
-          rounds.get(target.name)!.push(await load(url, fixtures[target.alg].token, options.durationSeconds));
+        for (let i = 0; i < measured.length; i++) {
+          const server = measured[(i + round) % measured.length]!;
+          const open = servers.find((candidate) => candidate.target.name === `open ${server.target.alg}`)!;
+          let rps: number;
+          let openRps: number;
+          if (round % 2 === 0) {
+            rps = await measure(server);
+            openRps = await measure(open);
+          } else {
+            openRps = await measure(open);
+            rps = await measure(server);
+          }
+          samples.get(server.target.name)!.rps.push(rps);
+          samples.get(server.target.name)!.ratios.push(rps / openRps);
+          samples.get(open.target.name)!.rps.push(openRps);
+          samples.get(open.target.name)!.ratios.push(1);
         }
       }
       results[framework] = Object.fromEntries(
-        targets.map(({ name, alg }) => {
-          const measured = rounds.get(name)!;
-          const open = rounds.get(`open ${alg}`)!;
-          return [name, { requestsPerSecond: median(measured), ratioToOpen: median(measured.map((rps, r) => rps / open[r]!)), rounds: measured.map(Math.round) }];
+        targets.map(({ name }) => {
+          const { rps, ratios } = samples.get(name)!;
+          return [name, { requestsPerSecond: median(rps), ratioToOpen: median(ratios), rounds: rps.map(Math.round) }];
         }),
       );
     } finally {

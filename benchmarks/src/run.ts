@@ -61,7 +61,7 @@ if (!args.includes('--http-only')) {
 }
 
 if (!args.includes('--verify-only')) {
-  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7 });
+  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 5 });
   report.http = http;
   report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores };
   console.log(`\nProtected route throughput / the same route unprotected (median of the rounds; load from ${loadGenerator}${pinnedToCores ? ', server and load on separate cores' : ''})`);

@@ -11,7 +11,7 @@ import { compareInRounds, pairedRatio, type Measurement } from './measure.js';
 export type BenchAlgorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 
 /** The reference every contender is compared with, round by round. */
-export const REFERENCE = 'fast-jwt, no cache';
+const REFERENCE = 'fast-jwt, no cache';
 
 export type VerifyMeasurement = Measurement & { readonly ratioToFastJwt: number };
 

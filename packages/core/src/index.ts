@@ -30,6 +30,7 @@ export {
   not,
   readAuthentication,
   recordAuthentication,
+  recordedAuthentication,
   requireAnyScope,
   requirePermissions,
   requireRoles,

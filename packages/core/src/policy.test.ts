@@ -21,6 +21,7 @@ import {
   not,
   readAuthentication,
   recordAuthentication,
+  recordedAuthentication,
   requireAnyScope,
   requirePermissions,
   requireRoles,
@@ -686,6 +687,22 @@ describe('route guards', () => {
     const anonymous = {};
     copy.recordAuthentication(anonymous, authenticator, null, { storage: 'weakmap' });
     expect(() => readAuthentication(anonymous)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING', status: 401 }));
+  });
+
+  it('peek at a record without throwing: the result, null when anonymous, undefined when none', () => {
+    expect(recordedAuthentication({})).toBeUndefined();
+    expect(recordedAuthentication(null as never)).toBeUndefined();
+    for (const storage of ['property', 'weakmap'] as const) {
+      const anonymous = {};
+      recordAuthentication(anonymous, authenticator, null, { storage });
+      expect(recordedAuthentication(anonymous)).toBeNull();
+      const alice = {};
+      const auth = result({ sub: 'alice' });
+      recordAuthentication(alice, authenticator, auth, { storage });
+      expect(recordedAuthentication(alice)).toBe(auth);
+      // Never through a prototype.
+      expect(recordedAuthentication(Object.create(alice) as object)).toBeUndefined();
+    }
   });
 
   it('pass the request to predicates', async () => {

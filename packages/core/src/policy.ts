@@ -749,14 +749,32 @@ export interface RecordOptions {
   storage?: 'property' | 'weakmap';
 }
 
-function sessionOf(carrier: unknown, missing: string, details?: unknown): { readonly realm: string; readonly result: AuthResult } {
+function recordOf(carrier: unknown): Session | undefined {
   // Keyed by identity, or an own property only: a record made for a shared prototype must never
   // stand for a request built on it.
-  const object = (typeof carrier === 'object' || typeof carrier === 'function') && carrier !== null ? carrier : undefined;
-  const session = object === undefined ? undefined : (SESSIONS.get(object) ?? (Object.hasOwn(object, SESSION) ? (object as { [SESSION]?: Session })[SESSION] : undefined));
+  if ((typeof carrier !== 'object' && typeof carrier !== 'function') || carrier === null) return undefined;
+  return SESSIONS.get(carrier) ?? (Object.hasOwn(carrier, SESSION) ? (carrier as { [SESSION]?: Session })[SESSION] : undefined);
+}
+
+function sessionOf(carrier: unknown, missing: string, details?: unknown): { readonly realm: string; readonly result: AuthResult } {
+  const session = recordOf(carrier);
   if (session === undefined) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
   if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
   return session as { readonly realm: string; readonly result: AuthResult };
+}
+
+/**
+ * For adapters: what {@link recordAuthentication} recorded for `carrier`, without throwing: the
+ * result, `null` for an anonymous request, `undefined` when nothing was recorded (what a
+ * framework's `auth` accessor returns). Reads only records made for `carrier` itself.
+ *
+ * @example
+ * ```ts
+ * const auth = recordedAuthentication(req) ?? undefined;
+ * ```
+ */
+export function recordedAuthentication<TClaims extends JWTPayload = JWTPayload>(carrier: object): AuthResult<TClaims> | null | undefined {
+  return recordOf(carrier)?.result as AuthResult<TClaims> | null | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import express4 from 'express4';
+import { createServer, IncomingMessage } from 'node:http';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { getAuth, isAuthError, jwtAuth, type AuthError, type AuthErrorCode, type Verifier } from '../src/index.js';
@@ -89,6 +90,38 @@ describe('jwtAuth (Express)', async () => {
         expect(handled).toBe(0);
       });
 
+      it('keeps req.auth a plain-looking property: set by jwtAuth, overwritten by the app, replaced by a later jwtAuth', async () => {
+        const seen: unknown[] = [];
+        const other = await signToken(key, { iss: issuer, aud: audience, sub: 'bob' });
+        const app = framework()
+          .get('/me', jwtAuth(options), (req, res) => {
+            // Read through express.request's accessor: no property added to a re-parented req.
+            seen.push(req.auth?.claims.sub, Object.hasOwn(req, 'auth'));
+            req.auth = { ...req.auth!, claims: { sub: 'changed' } };
+            res.json({ sub: req.auth.claims.sub, own: Object.keys(req).includes('auth') });
+          })
+          .get(
+            '/earlier',
+            (req, _res, next) => {
+              req.auth = { claims: { sub: 'set earlier' } } as never;
+              next();
+            },
+            jwtAuth(options),
+            (req, res) => res.json({ sub: req.auth?.claims.sub }),
+          )
+          .get('/anonymous', jwtAuth({ ...options, optional: true }), (req, res) => res.json({ auth: req.auth === undefined }))
+          .get('/open', (req, res) => res.json({ auth: req.auth === undefined }));
+        const me = await request(app).get('/me').set('authorization', `Bearer ${valid}`);
+        expect(me.body).toEqual({ sub: 'changed', own: true });
+        expect(seen).toEqual(['alice', false]);
+        expect((await request(app).get('/earlier').set('authorization', `Bearer ${other}`)).body).toEqual({ sub: 'bob' });
+        expect((await request(app).get('/anonymous')).body).toEqual({ auth: true });
+        // One request's result never shows on another's req.
+        expect((await request(app).get('/open')).body).toEqual({ auth: true });
+        expect((await request(app).get('/me').set('authorization', `Bearer ${other}`)).body).toEqual({ sub: 'changed', own: true });
+        expect(seen).toEqual(['alice', false, 'bob', false]);
+      });
+
       it('passes an unexpected failure (not an AuthError) to next, never answering 401', async () => {
         const broken: Verifier = {
           verify: () => Promise.reject(new Error('store exploded')),
@@ -124,6 +157,19 @@ describe('jwtAuth (Express)', async () => {
     await request(app).get('/anonymous');
     await request(app).get('/unprotected');
     expect(codes).toEqual(['ERR_TOKEN_MISSING', 'ERR_CONFIG_INVALID']);
+  });
+
+  it("sets req.auth as a property on a request Express did not build, and never touches Node's own classes", async () => {
+    const middleware = jwtAuth(options);
+    const server = createServer((req, res) => {
+      middleware(req as Request, res as Response, () => {
+        const auth = (req as Request).auth;
+        res.end(JSON.stringify({ sub: auth?.claims.sub, own: Object.hasOwn(req, 'auth') }));
+      });
+    });
+    const res = await request(server).get('/').set('authorization', `Bearer ${valid}`);
+    expect(JSON.parse(res.text)).toEqual({ sub: 'alice', own: true });
+    expect(Object.getOwnPropertyDescriptor(IncomingMessage.prototype, 'auth')).toBeUndefined();
   });
 
   it('refuses a wrong errors option at creation', () => {

@@ -65,12 +65,13 @@ if (!args.includes('--verify-only')) {
   report.http = http;
   report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores };
   console.log(`\nProtected route throughput / the same route unprotected (median of the rounds; load from ${loadGenerator}${pinnedToCores ? ', server and load on separate cores' : ''})`);
-  const columns = ['no-op middleware', 'jwt-gate HS256', 'jwt-gate-cache HS256', 'peer HS256', 'jwt-gate ES256', 'jwt-gate-cache ES256', 'peer ES256'];
-  console.log(['framework (peer)'.padEnd(26), 'open req/s'.padStart(12), ...columns.map((c) => c.replace('jwt-gate-cache', 'cached').padStart(18))].join(''));
+  const columns = ['no-op middleware', 'jwt-gate HS256', 'jwt-gate-cache HS256', 'jwt-gate-wrap HS256', 'peer HS256', 'jwt-gate ES256', 'jwt-gate-cache ES256', 'jwt-gate-wrap ES256', 'peer ES256'];
+  const heading = (column: string) => column.replace('jwt-gate-cache', 'cached').replace('jwt-gate-wrap', 'cached, wrap');
+  console.log(['framework (peer)'.padEnd(26), 'open req/s'.padStart(12), ...columns.map((c) => heading(c).padStart(20))].join(''));
   const peers: Record<string, string> = { express: 'express-jwt', koa: 'koa-jwt', hono: 'hono/jwt' };
   for (const [framework, rows] of Object.entries(http)) {
     console.log(
-      [`${framework} (${peers[framework]})`.padEnd(26), fmt(rows['open HS256']?.requestsPerSecond).padStart(12), ...columns.map((c) => (rows[c]?.ratioToOpen.toFixed(2) ?? 'n/a').padStart(18))].join(''),
+      [`${framework} (${peers[framework]})`.padEnd(26), fmt(rows['open HS256']?.requestsPerSecond).padStart(12), ...columns.map((c) => (rows[c]?.ratioToOpen.toFixed(2) ?? '-').padStart(20))].join(''),
     );
   }
 }

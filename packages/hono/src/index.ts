@@ -12,7 +12,7 @@
  */
 
 export { jwtAuth } from './jwt-auth.js';
-export type { AuthVariables, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
+export type { AuthVariables, JwtAuthMiddleware, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
 export {
   allOf,
   anyOf,

@@ -10,7 +10,8 @@ import {
   type RequestView,
   type Verifier,
 } from '@jwt-gate/core';
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Context, Handler, Input, MiddlewareHandler } from 'hono';
+import type { BlankInput, HandlerResponse } from 'hono/types';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -53,6 +54,25 @@ export function translate(error: unknown): never {
 }
 
 /**
+ * The middleware `jwtAuth()` returns, with {@link JwtAuthMiddleware.wrap} for routes that want
+ * Hono's single-handler path.
+ */
+export type JwtAuthMiddleware<TVariables extends object> = MiddlewareHandler<{ Variables: TVariables }> & {
+  /**
+   * The same authentication as one route handler: `app.get('/me', auth.wrap((c) => ...))`
+   * authenticates, sets `c.var.auth` and calls `handler`, failing exactly as the middleware does.
+   * A route with a single handler keeps Hono's synchronous path: with a cached token and a
+   * handler that returns its response directly, nothing awaits, which on `@hono/node-server` is
+   * worth about a tenth of a small route's throughput. Guards cannot follow a wrapped handler:
+   * use the `policy` option, or the middleware form.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  wrap<P extends string = any, I extends Input = BlankInput, R extends HandlerResponse<any> = any>(
+    handler: Handler<{ Variables: TVariables }, P, I, R>,
+  ): Handler<{ Variables: TVariables }, P, I, R>;
+};
+
+/**
  * Hono middleware that authenticates the request with a bearer token and sets `c.var.auth`,
  * typed through the middleware's generics. Create it once, at start-up.
  *
@@ -65,40 +85,51 @@ export function translate(error: unknown): never {
  * import { jwtAuth } from '@jwt-gate/hono';
  *
  * const app = new Hono();
- * app.get('/me', jwtAuth({ issuer, audience: 'orders-api', jwksUri }), (c) => c.json({ sub: c.var.auth.claims.sub }));
+ * const auth = jwtAuth({ issuer, audience: 'orders-api', jwksUri });
+ * app.get('/me', auth, (c) => c.json({ sub: c.var.auth.claims.sub }));
+ * app.get('/orders', auth.wrap((c) => c.json({ sub: c.var.auth.claims.sub })));
  * ```
  */
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims> & { optional: true },
-): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> & { optional: true }): JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: (JwtAuthOptions<TClaims> & { optional?: false }) | Verifier<TClaims>,
-): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }>;
+): JwtAuthMiddleware<AuthVariables<TClaims>>;
 // `optional` known only at run time: typed as possibly anonymous.
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
-  options: JwtAuthOptions<TClaims>,
-): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims>): JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
-): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {
+): JwtAuthMiddleware<AuthVariables<TClaims>> | JwtAuthMiddleware<OptionalAuthVariables<TClaims>> {
   const authenticator = createAuthenticator<TClaims>(options);
+  type AuthEnv = { Variables: OptionalAuthVariables<TClaims> };
 
-  const attach = (c: Context<{ Variables: OptionalAuthVariables<TClaims> }>, next: Next, result: AuthResult<TClaims> | null): Promise<void> => {
+  const record = (c: Context<AuthEnv>, result: AuthResult<TClaims> | null): void => {
     recordAuthentication(c, authenticator, result);
     c.set('auth', result ?? undefined);
-    return next();
   };
 
-  // No await when the answer is at hand: a cached token costs no extra tick.
-  const middleware: MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> = (c, next) => {
+  // Runs `then` once the request is authenticated; no await when the answer is at hand, so a
+  // cached token costs no extra tick.
+  const authenticated = <T>(c: Context<AuthEnv>, then: () => T): T | Promise<T> => {
     let outcome: AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
     try {
       outcome = authenticator.authenticateNow(requestView(c));
     } catch (error) {
       translate(error);
     }
-    if (outcome instanceof Promise) return outcome.then((result) => attach(c, next, result), translate);
-    return attach(c, next, outcome);
+    if (outcome instanceof Promise) {
+      return outcome.then((result) => {
+        record(c, result);
+        return then();
+      }, translate);
+    }
+    record(c, outcome);
+    return then();
   };
-  return markAuthentication(middleware);
+
+  const middleware = markAuthentication(((c, next) => authenticated(c, next)) as MiddlewareHandler<AuthEnv>);
+  const wrap = (handler: Handler<AuthEnv>): Handler<AuthEnv> => {
+    if (typeof handler !== 'function') throw new TypeError('wrap: handler must be a function');
+    return markAuthentication(((c, next) => authenticated(c, () => handler(c, next))) as Handler<AuthEnv>);
+  };
+  return Object.assign(middleware, { wrap }) as unknown as JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
 }

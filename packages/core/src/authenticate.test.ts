@@ -52,6 +52,11 @@ describe('createAuthenticator', async () => {
     for (const authorization of [`Bearer  ${good}`, `Bearer ${good} `, `Bearer\t${good}`]) {
       await expect(settle(auth, view({ authorization }))).rejects.toMatchObject({ status: 400 });
     }
+    await expect(settle(auth, view({ authorization: `BeArEr ${good}` }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    // Another scheme, or a non-ASCII look-alike of Bearer, with the cached token: never served.
+    for (const scheme of ['Basic!', 'Bearxr', 'Beare\u0132', 'Bearer'.replace('r', '\u0152'), 'Bearer'.slice(1) + 'b', '\u212Aearer']) {
+      await expect(settle(auth, view({ authorization: `${scheme} ${good}` }))).rejects.toMatchObject({ status: expect.any(Number) });
+    }
     await expect(settle(auth, view({ authorization: `Bearer ${good}=` }))).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
     const withCookie = createAuthenticator({ issuer, audience, secret, cookie: 'at' });
     await withCookie.authenticate(view({ authorization: `Bearer ${good}` }));

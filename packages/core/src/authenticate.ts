@@ -88,6 +88,19 @@ export function isPreflight(request: RequestView): boolean {
   return typeof method === 'string' && method.length > 0;
 }
 
+/** True when `header` starts with the scheme `Bearer`, in any case (RFC 9110 section 11.1). */
+function isBearer(header: string): boolean {
+  // ASCII letters only: OR-ing 0x20 folds case and maps nothing else onto a lowercase letter here.
+  return (
+    (header.charCodeAt(0) | 0x20) === 0x62 &&
+    (header.charCodeAt(1) | 0x20) === 0x65 &&
+    (header.charCodeAt(2) | 0x20) === 0x61 &&
+    (header.charCodeAt(3) | 0x20) === 0x72 &&
+    (header.charCodeAt(4) | 0x20) === 0x65 &&
+    (header.charCodeAt(5) | 0x20) === 0x72
+  );
+}
+
 /**
  * Creates an authenticator from verifier options, or around a verifier you already have.
  *
@@ -131,9 +144,9 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
     // request takes the full extraction below (duplicates, cookies, malformed headers).
     if (enforce === undefined && !cookie && internals !== undefined) {
       const header = request.header('authorization');
-      if (typeof header === 'string' && header.length > 7 && header.charCodeAt(6) === 0x20) {
+      if (typeof header === 'string' && header.length > 7 && header.charCodeAt(6) === 0x20 && isBearer(header)) {
         const hit = internals.cached(header.slice(7));
-        if (hit !== undefined && header.slice(0, 6).toLowerCase() === 'bearer') return hit;
+        if (hit !== undefined) return hit;
       }
     }
     const token = extractToken(request, extract);

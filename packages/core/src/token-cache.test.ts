@@ -56,7 +56,12 @@ describe('the verified-token cache', async () => {
     const twin = `${forgedHeader}.${payload}.${signature}`;
     await expect(verifier.verify(twin)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
     expect(backend.checks).toBe(2);
+    // The map is indexed by the token's tail: a signature that only ends the same way is no match.
+    const tail = `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(signature!.length - 22)}${token.slice(-22)}`;
+    await expect(verifier.verify(tail)).rejects.toMatchObject({ code: 'ERR_SIGNATURE_INVALID' });
+    expect(backend.checks).toBe(3);
     await expect(verifier.verify(token)).resolves.toBeTruthy();
+    expect(backend.checks).toBe(3);
   });
 
   it('is one option away from off', async () => {

@@ -27,11 +27,15 @@ export interface TokenCache<T> {
   readonly size: number;
 }
 
-// The map is indexed by the signature segment, a short suffix of the token that is cheap to
-// hash (a request's token is a fresh string every time), and an entry matches only when the
-// whole token is equal: two tokens sharing a signature segment never share an entry's result.
+// The map is indexed by the token's last 22 characters (132 bits of its signature), a suffix
+// that is cheap to hash however long the signature (a request's token is a fresh string every
+// time, hashed anew; an RS256 signature segment is 342 characters). An entry matches only when
+// the whole token is equal: tokens sharing a suffix never share an entry's result, at most one
+// replaces the other in the map.
+const INDEX_LENGTH = 22;
+
 function indexOf(token: string): string {
-  return token.slice(token.lastIndexOf('.') + 1);
+  return token.length <= INDEX_LENGTH ? token : token.slice(token.length - INDEX_LENGTH);
 }
 
 export function createTokenCache<T>(maxEntries: number): TokenCache<T> {

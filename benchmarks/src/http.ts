@@ -1,10 +1,16 @@
 // Protected-route throughput as a share of the same route unprotected, per framework, in one
 // run: each server in its own process, the load from wrk when it is installed, else autocannon
 // in this process. wrk is preferred: at tens of thousands of requests per second autocannon
-// saturates its own core first, which squeezes every ratio towards 1. Where taskset exists and
-// there are two cores or more, servers run on the first core and wrk on the second. All servers
-// of one framework are up together and loaded one at a time, in rounds; a ratio is the median of
-// the ratios measured against the open route right next to each variant.
+// saturates its own core first, which squeezes every ratio towards 1. All servers of one
+// framework are up together; in rounds, each variant is paired with the open route sent the same
+// token, and a ratio is the median of those paired ratios.
+//
+// Where wrk, taskset and a second core are available, the servers share the first core and the
+// two loads of a pair run at the same time from the second: the scheduler gives each server half
+// of the core, so their throughputs divide as their costs per request do, and every slow stretch
+// of a shared machine hits both alike. Loaded one after the other instead, the same pair drifted
+// by up to 0.1 between rounds on a shared VM; at the same time, by about 0.03. Elsewhere the two
+// loads run one after the other, in alternating order.
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -17,7 +23,10 @@ import type { Framework, Variant } from './server.js';
 import { createServer } from 'node:net';
 
 export interface HttpResult {
-  /** Median over the rounds. */
+  /**
+   * Median over the rounds. The open route's is measured alone; a variant's, when the loads of a
+   * pair run at the same time, is what it served with half of the core.
+   */
   readonly requestsPerSecond: number;
   /** Median of its ratios to the open route, each measured right next to it with the same token. */
   readonly ratioToOpen: number;
@@ -38,6 +47,8 @@ const pinned = cpus().length >= 2 && available('taskset', ['-V']);
 /** The load generator in use: `wrk` when installed, else `autocannon`. */
 export const loadGenerator: 'wrk' | 'autocannon' = available('wrk', ['-v']) ? 'wrk' : 'autocannon';
 export const pinnedToCores = pinned && loadGenerator === 'wrk';
+/** Whether the two loads of a pair run at the same time, the servers sharing one core. */
+export const simultaneous = pinnedToCores;
 
 /** Runs `command args` on CPU `cpu` when pinning is on. */
 function onCpu(cpu: number, command: string, args: string[]): [string, string[]] {
@@ -128,36 +139,43 @@ export async function benchHttp(options: {
         servers.push({ target, ...started.get(key)! });
       }
       for (const { target, url } of servers) await load(url, fixtures[target.alg].token, 1); // warm-up
-      // Each round loads every variant right next to the open route with the same token (in
-      // alternating order), and takes their ratio: drift on a shared machine over the seconds
-      // between two variants then cancels out of the ratio. Each load follows a second of
-      // unmeasured load on the same server: the open route is loaded every other time, a variant
-      // once a round, and a server loaded after sitting idle runs slower at first (a no-op
-      // middleware measured 0.80-0.94 of the open route cold, 0.89-1.00 warmed).
-      const measure = async (server: (typeof servers)[number]) => {
-        const token = fixtures[server.target.alg].token;
-        await load(server.url, token, 1);
-        return load(server.url, token, options.durationSeconds);
+      // Each load follows a second of unmeasured load on the same server: the open route is
+      // loaded every time, a variant once a round, and a server loaded after sitting idle runs
+      // slower at first.
+      const warm = (server: (typeof servers)[number]) => load(server.url, fixtures[server.target.alg].token, 1);
+      const measure = (server: (typeof servers)[number]) => load(server.url, fixtures[server.target.alg].token, options.durationSeconds);
+      const pair = async (server: (typeof servers)[number], open: (typeof servers)[number], round: number): Promise<[number, number]> => {
+        if (simultaneous) {
+          await Promise.all([warm(server), warm(open)]);
+          return Promise.all([measure(server), measure(open)]);
+        }
+        if (round % 2 === 0) {
+          await warm(server);
+          const rps = await measure(server);
+          await warm(open);
+          return [rps, await measure(open)];
+        }
+        await warm(open);
+        const openRps = await measure(open);
+        await warm(server);
+        return [await measure(server), openRps];
       };
       const samples = new Map<string, { rps: number[]; ratios: number[] }>(targets.map((t) => [t.name, { rps: [], ratios: [] }]));
+      const opens = servers.filter((server) => server.target.variant === 'open');
       const measured = servers.filter((server) => server.target.variant !== 'open');
       for (let round = 0; round < options.rounds; round++) {
+        // The open route alone, for its requests per second.
+        for (const open of opens) {
+          await warm(open);
+          samples.get(open.target.name)!.rps.push(await measure(open));
+          samples.get(open.target.name)!.ratios.push(1);
+        }
         for (let i = 0; i < measured.length; i++) {
           const server = measured[(i + round) % measured.length]!;
-          const open = servers.find((candidate) => candidate.target.name === `open ${server.target.alg}`)!;
-          let rps: number;
-          let openRps: number;
-          if (round % 2 === 0) {
-            rps = await measure(server);
-            openRps = await measure(open);
-          } else {
-            openRps = await measure(open);
-            rps = await measure(server);
-          }
+          const open = opens.find((candidate) => candidate.target.name === `open ${server.target.alg}`)!;
+          const [rps, openRps] = await pair(server, open, round);
           samples.get(server.target.name)!.rps.push(rps);
           samples.get(server.target.name)!.ratios.push(rps / openRps);
-          samples.get(open.target.name)!.rps.push(openRps);
-          samples.get(open.target.name)!.ratios.push(1);
         }
       }
       results[framework] = Object.fromEntries(

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { benchHttp, loadGenerator, pinnedToCores } from './http.js';
+import { benchHttp, loadGenerator, pinnedToCores, simultaneous } from './http.js';
 import { benchVerify } from './verify.js';
 
 const args = process.argv.slice(2);
@@ -23,7 +23,7 @@ const machine = {
 };
 console.log(`Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB`);
 
-const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
+const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 
 const report: Record<string, unknown> = { machine };
 
@@ -61,10 +61,12 @@ if (!args.includes('--http-only')) {
 }
 
 if (!args.includes('--verify-only')) {
-  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 5 });
+  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7 });
   report.http = http;
-  report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores };
-  console.log(`\nProtected route throughput / the same route unprotected (median of the rounds; load from ${loadGenerator}${pinnedToCores ? ', server and load on separate cores' : ''})`);
+  report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous };
+  console.log(
+    `\nProtected route throughput / the same route unprotected (median of the paired rounds; load from ${loadGenerator}${simultaneous ? ', both routes of a pair loaded at the same time on one shared core, the load on another' : ''})`,
+  );
   const columns = ['no-op middleware', 'jwt-gate HS256', 'jwt-gate-cache HS256', 'jwt-gate-wrap HS256', 'peer HS256', 'jwt-gate ES256', 'jwt-gate-cache ES256', 'jwt-gate-wrap ES256', 'peer ES256'];
   const heading = (column: string) => column.replace('jwt-gate-cache', 'cached').replace('jwt-gate-wrap', 'cached, wrap');
   console.log(['framework (peer)'.padEnd(26), 'open req/s'.padStart(12), ...columns.map((c) => heading(c).padStart(20))].join(''));

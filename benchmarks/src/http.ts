@@ -1,16 +1,16 @@
 // Protected-route throughput as a share of the same route unprotected, per framework, in one
 // run: each server in its own process, the load from wrk when it is installed, else autocannon
 // in this process. wrk is preferred: at tens of thousands of requests per second autocannon
-// saturates its own core first, which squeezes every ratio towards 1. All servers of one
-// framework are up together; in rounds, each variant is paired with the open route sent the same
-// token, and a ratio is the median of those paired ratios.
+// saturates its own core first, which squeezes every ratio towards 1. Each variant is paired
+// with an open route started with it and sent the same token, the pair is loaded round after
+// round, and a ratio is the median of the paired ratios.
 //
-// Where wrk, taskset and a second core are available, the servers share the first core and the
-// two loads of a pair run at the same time from the second: the scheduler gives each server half
-// of the core, so their throughputs divide as their costs per request do, and every slow stretch
-// of a shared machine hits both alike. Loaded one after the other instead, the same pair drifted
-// by up to 0.1 between rounds on a shared VM; at the same time, by about 0.03. Elsewhere the two
-// loads run one after the other, in alternating order.
+// Where wrk, taskset and a second core are available, the two servers of a pair share the first
+// core and their loads run at the same time from the second: the scheduler gives each server
+// half of the core, so their throughputs divide as their costs per request do, and every slow
+// stretch of a shared machine hits both alike. Loaded one after the other instead, the same pair
+// drifted by up to 0.1 between rounds on a shared VM; at the same time, by about 0.03. Elsewhere
+// the two loads run one after the other, in alternating order.
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -127,66 +127,55 @@ export async function benchHttp(options: {
       ...(f.secret ? { secret: f.secret } : { publicPem: f.publicKey?.export({ type: 'spki', format: 'pem' }).toString() }),
     };
   };
+  const warm = (url: string, token: string) => load(url, token, 2);
+  const measure = (url: string, token: string) => load(url, token, options.durationSeconds);
   for (const framework of options.frameworks ?? (['express', 'koa', 'hono'] as const)) {
     const targets = targetsOf(framework);
-    const servers: { target: Target; url: string; stop: () => void }[] = [];
+    const samples = new Map<string, { rps: number[]; ratios: number[] }>(targets.map((t) => [t.name, { rps: [], ratios: [] }]));
+    // The open route alone, for its requests per second (one server reads neither token).
+    const open = await startServer(framework, 'open', configOf('HS256'));
     try {
-      // One open server serves both tokens: it reads neither.
-      const started = new Map<string, { url: string; stop: () => void }>();
-      for (const target of targets) {
-        const key = target.variant === 'open' ? 'open' : target.name;
-        if (!started.has(key)) started.set(key, await startServer(framework, target.variant, configOf(target.alg)));
-        servers.push({ target, ...started.get(key)! });
-      }
-      for (const { target, url } of servers) await load(url, fixtures[target.alg].token, 1); // warm-up
-      // Each load follows a second of unmeasured load on the same server: the open route is
-      // loaded every time, a variant once a round, and a server loaded after sitting idle runs
-      // slower at first.
-      const warm = (server: (typeof servers)[number]) => load(server.url, fixtures[server.target.alg].token, 1);
-      const measure = (server: (typeof servers)[number]) => load(server.url, fixtures[server.target.alg].token, options.durationSeconds);
-      const pair = async (server: (typeof servers)[number], open: (typeof servers)[number], round: number): Promise<[number, number]> => {
-        if (simultaneous) {
-          await Promise.all([warm(server), warm(open)]);
-          return Promise.all([measure(server), measure(open)]);
-        }
-        if (round % 2 === 0) {
-          await warm(server);
-          const rps = await measure(server);
-          await warm(open);
-          return [rps, await measure(open)];
-        }
-        await warm(open);
-        const openRps = await measure(open);
-        await warm(server);
-        return [await measure(server), openRps];
-      };
-      const samples = new Map<string, { rps: number[]; ratios: number[] }>(targets.map((t) => [t.name, { rps: [], ratios: [] }]));
-      const opens = servers.filter((server) => server.target.variant === 'open');
-      const measured = servers.filter((server) => server.target.variant !== 'open');
-      for (let round = 0; round < options.rounds; round++) {
-        // The open route alone, for its requests per second.
-        for (const open of opens) {
-          await warm(open);
-          samples.get(open.target.name)!.rps.push(await measure(open));
-          samples.get(open.target.name)!.ratios.push(1);
-        }
-        for (let i = 0; i < measured.length; i++) {
-          const server = measured[(i + round) % measured.length]!;
-          const open = opens.find((candidate) => candidate.target.name === `open ${server.target.alg}`)!;
-          const [rps, openRps] = await pair(server, open, round);
-          samples.get(server.target.name)!.rps.push(rps);
-          samples.get(server.target.name)!.ratios.push(rps / openRps);
+      for (const alg of ['HS256', 'ES256'] as const) {
+        await warm(open.url, fixtures[alg].token);
+        for (let round = 0; round < options.rounds; round++) {
+          samples.get(`open ${alg}`)!.rps.push(await measure(open.url, fixtures[alg].token));
+          samples.get(`open ${alg}`)!.ratios.push(1);
         }
       }
-      results[framework] = Object.fromEntries(
-        targets.map(({ name }) => {
-          const { rps, ratios } = samples.get(name)!;
-          return [name, { requestsPerSecond: median(rps), ratioToOpen: median(ratios), rounds: rps.map(Math.round) }];
-        }),
-      );
     } finally {
-      for (const stop of new Set(servers.map((server) => server.stop))) stop();
+      open.stop();
     }
+    // Each variant against an open route of its own, both started for the pair and kept under
+    // load until it is done: neither has sat idle, neither has a longer history. (With every
+    // server up for the whole run and loaded in turn, the variants, idle most of the time, read
+    // lower round after round while the open route, always busy, did not.)
+    for (const target of targets) {
+      if (target.variant === 'open') continue;
+      const token = fixtures[target.alg].token;
+      const [variant, reference] = await Promise.all([startServer(framework, target.variant, configOf(target.alg)), startServer(framework, 'open', configOf(target.alg))]);
+      try {
+        if (simultaneous) await Promise.all([warm(variant.url, token), warm(reference.url, token)]);
+        else for (const server of [variant, reference]) await warm(server.url, token);
+        for (let round = 0; round < options.rounds; round++) {
+          let rps: number;
+          let openRps: number;
+          if (simultaneous) [rps, openRps] = await Promise.all([measure(variant.url, token), measure(reference.url, token)]);
+          else if (round % 2 === 0) [rps, openRps] = [await measure(variant.url, token), await measure(reference.url, token)];
+          else [openRps, rps] = [await measure(reference.url, token), await measure(variant.url, token)];
+          samples.get(target.name)!.rps.push(rps);
+          samples.get(target.name)!.ratios.push(rps / openRps);
+        }
+      } finally {
+        variant.stop();
+        reference.stop();
+      }
+    }
+    results[framework] = Object.fromEntries(
+      targets.map(({ name }) => {
+        const { rps, ratios } = samples.get(name)!;
+        return [name, { requestsPerSecond: median(rps), ratioToOpen: median(ratios), rounds: rps.map(Math.round) }];
+      }),
+    );
   }
   return results;
 }

@@ -54,7 +54,7 @@ export function translate(error: unknown): never {
 }
 
 /**
- * The middleware `jwtAuth()` returns, with {@link JwtAuthMiddleware.wrap} for routes that want
+ * The middleware `jwtAuth()` returns, with `wrap` for routes that want
  * Hono's single-handler path.
  */
 export type JwtAuthMiddleware<TVariables extends object> = MiddlewareHandler<{ Variables: TVariables }> & {

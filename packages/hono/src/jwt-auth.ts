@@ -53,10 +53,7 @@ export function translate(error: unknown): never {
   throw isAuthError(error) ? toHttpException(error) : error;
 }
 
-/**
- * The middleware `jwtAuth()` returns, with `wrap` for routes that want
- * Hono's single-handler path.
- */
+/** The middleware `jwtAuth()` returns, with `wrap` for routes that want Hono's single-handler path. */
 export type JwtAuthMiddleware<TVariables extends object> = MiddlewareHandler<{ Variables: TVariables }> & {
   /**
    * The same authentication as one route handler: `app.get('/me', auth.wrap((c) => ...))`

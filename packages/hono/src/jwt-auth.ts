@@ -10,7 +10,7 @@ import {
   type RequestView,
   type Verifier,
 } from '@jwt-gate/core';
-import type { Context, Handler, Input, MiddlewareHandler } from 'hono';
+import type { Context, Handler, Input, MiddlewareHandler, Next } from 'hono';
 import type { BlankInput, HandlerResponse } from 'hono/types';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -104,9 +104,9 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
     c.set('auth', result ?? undefined);
   };
 
-  // Runs `then` once the request is authenticated; no await when the answer is at hand, so a
-  // cached token costs no extra tick.
-  const authenticated = <T>(c: Context<AuthEnv>, then: () => T): T | Promise<T> => {
+  // Runs `then(c, next)` once the request is authenticated; no await when the answer is at
+  // hand, so a cached token costs no extra tick.
+  const authenticated = <T>(c: Context<AuthEnv>, next: Next, then: (c: Context<AuthEnv>, next: Next) => T): T | Promise<T> => {
     let outcome: AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
     try {
       outcome = authenticator.authenticateNow(requestView(c));
@@ -116,17 +116,18 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
     if (outcome instanceof Promise) {
       return outcome.then((result) => {
         record(c, result);
-        return then();
+        return then(c, next);
       }, translate);
     }
     record(c, outcome);
-    return then();
+    return then(c, next);
   };
 
-  const middleware = markAuthentication(((c, next) => authenticated(c, next)) as MiddlewareHandler<AuthEnv>);
+  const callNext = (_c: Context<AuthEnv>, next: Next) => next();
+  const middleware = markAuthentication(((c, next) => authenticated(c, next, callNext)) as MiddlewareHandler<AuthEnv>);
   const wrap = (handler: Handler<AuthEnv>): Handler<AuthEnv> => {
     if (typeof handler !== 'function') throw new TypeError('wrap: handler must be a function');
-    return markAuthentication(((c, next) => authenticated(c, () => handler(c, next))) as Handler<AuthEnv>);
+    return markAuthentication(((c, next) => authenticated(c, next, handler)) as Handler<AuthEnv>);
   };
   return Object.assign(middleware, { wrap }) as unknown as JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
 }

@@ -145,7 +145,7 @@ export function incomingRequestView(message: IncomingMessageLike): RequestView {
       let all: string[] | undefined;
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const key = raw[i] as string;
-        if (key.length !== 13 || key.toLowerCase() !== 'authorization') continue;
+        if (key.length !== 13 || (key !== 'Authorization' && key !== 'authorization' && key.toLowerCase() !== 'authorization')) continue;
         const value = raw[i + 1] as string;
         if (first === undefined) first = value;
         else (all ??= [first]).push(value);

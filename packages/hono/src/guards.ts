@@ -1,6 +1,7 @@
 import { createRouteGuards, type JWTPayload, type Policy, type RouteGuards } from '@jwt-gate/core';
 import type { MiddlewareHandler } from 'hono';
-import { requestView, translate } from './jwt-auth.js';
+import { translate } from './jwt-auth.js';
+import { requestView } from './request-view.js';
 
 /**
  * A route guard: Hono middleware that lets a request through when its verified claims pass a

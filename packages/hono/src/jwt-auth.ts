@@ -7,12 +7,12 @@ import {
   type AuthenticatorOptions,
   type AuthResult,
   type JWTPayload,
-  type RequestView,
   type Verifier,
 } from '@jwt-gate/core';
 import type { Context, Handler, Input, MiddlewareHandler, Next } from 'hono';
 import type { BlankInput, HandlerResponse } from 'hono/types';
 import { HTTPException } from 'hono/http-exception';
+import { requestView } from './request-view.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`) plus request options. */
@@ -28,15 +28,6 @@ export interface AuthVariables<TClaims extends JWTPayload = JWTPayload> {
 export interface OptionalAuthVariables<TClaims extends JWTPayload = JWTPayload> {
   /** The verified token, or undefined for an anonymous request. */
   auth: AuthResult<TClaims> | undefined;
-}
-
-/** The request as the core sees it. Fetch joins repeated headers with a comma; the core refuses that for `Authorization`. */
-export function requestView(c: Context): RequestView {
-  const headers = c.req.raw.headers;
-  return {
-    method: c.req.method,
-    header: (name: string) => headers.get(name),
-  };
 }
 
 /** The full RFC 6750 response of an error, as a HTTPException Hono renders as is. */

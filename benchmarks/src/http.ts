@@ -30,7 +30,10 @@ export interface HttpResult {
   readonly requestsPerSecond: number;
   /** Median of its ratios to the open route, each measured right next to it with the same token. */
   readonly ratioToOpen: number;
+  /** Requests per second of each round. */
   readonly rounds: readonly number[];
+  /** The ratio of each round, to show how far they spread. */
+  readonly roundRatios: readonly number[];
 }
 
 async function freePort(): Promise<number> {
@@ -173,7 +176,7 @@ export async function benchHttp(options: {
     results[framework] = Object.fromEntries(
       targets.map(({ name }) => {
         const { rps, ratios } = samples.get(name)!;
-        return [name, { requestsPerSecond: median(rps), ratioToOpen: median(ratios), rounds: rps.map(Math.round) }];
+        return [name, { requestsPerSecond: median(rps), ratioToOpen: median(ratios), rounds: rps.map(Math.round), roundRatios: ratios.map((r) => Math.round(r * 1000) / 1000) }];
       }),
     );
   }

@@ -73,4 +73,9 @@ describe('incomingRequestView', () => {
     expect(extractToken(incomingRequestView(message(['Host', 'api'])))).toBeNull();
     expect(incomingRequestView(message(['Host', 'api'])).header('host')).toBe('api');
   });
+
+  it('finds only headers the request carried, never what a plain object inherits', () => {
+    const view = incomingRequestView({ method: 'GET', headers: { host: 'api' }, rawHeaders: ['Host', 'api'] });
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(view.header(name)).toBeUndefined();
+  });
 });

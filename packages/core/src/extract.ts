@@ -139,7 +139,7 @@ export function incomingRequestView(message: IncomingMessageLike): RequestView {
   return {
     method: message.method ?? 'GET',
     header(name: string) {
-      if (name !== 'authorization') return message.headers[name];
+      if (name !== 'authorization') return Object.hasOwn(message.headers, name) ? message.headers[name] : undefined;
       const raw = message.rawHeaders;
       let first: string | undefined;
       let all: string[] | undefined;

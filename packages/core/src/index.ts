@@ -99,3 +99,5 @@ export type {
 export { createRefreshTokens } from './refresh-tokens.js';
 export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './refresh-tokens.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';
+export { createLoginThrottle, createMemoryFailureStore } from './stores/login-throttle.js';
+export type { FailureCount, FailureStore, LoginThrottle, LoginThrottleOptions, MemoryFailureStoreOptions } from './stores/login-throttle.js';

@@ -72,9 +72,11 @@ describe('createAuthenticator', async () => {
     await expect(settle(withCookie, view({ authorization: `Bearer ${good}`, cookie: `at=${good}` }))).rejects.toMatchObject({ code: 'ERR_MULTIPLE_TOKENS' });
   });
 
-  it('lets CORS preflights through untouched', async () => {
+  it('requires credentials on a CORS preflight like on any other request', async () => {
     const auth = createAuthenticator({ issuer, audience, secret });
-    await expect(auth.authenticate(view({ 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' }, 'OPTIONS'))).resolves.toBeNull();
+    const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization', origin: 'https://app.example' };
+    await expect(auth.authenticate(view(preflight, 'OPTIONS'))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401 });
+    await expect(auth.authenticate(view({ ...preflight, authorization: 'Bearer forged.forged.forged' }, 'OPTIONS'))).rejects.toMatchObject({ status: 401 });
     await expect(auth.authenticate(view({}, 'OPTIONS'))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING' });
   });
 

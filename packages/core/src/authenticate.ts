@@ -29,8 +29,8 @@ export interface AuthenticateOptions<TClaims extends JWTPayload = JWTPayload> {
    * A claim policy every authenticated request must pass (`requireScopes(...)`, `allOf(...)`,
    * ...), evaluated after the token verified (and was checked for revocation), with the request
    * passed to `claimCheck` predicates. A denial rejects with 403 `ERR_INSUFFICIENT_SCOPE`.
-   * Anonymous requests of optional mode and CORS preflights carry no claims and skip it: to
-   * require a token on some routes only, put a route guard on them. Default: none.
+   * Anonymous requests of optional mode carry no claims and skip it: to require a token on some
+   * routes only, put a route guard on them. Default: none.
    *
    * @example
    * ```ts
@@ -49,7 +49,8 @@ export type AuthenticatorOptions<TClaims extends JWTPayload = JWTPayload> =
 export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
   /**
    * Authenticates a request: the verified token, `null` for an anonymous request (optional
-   * mode, or a CORS preflight), or a rejection with an {@link AuthError}.
+   * mode), or a rejection with an {@link AuthError}. Every method is treated alike: a CORS
+   * preflight (`OPTIONS`) carries no credentials, so answer it with CORS middleware in front.
    */
   authenticate(request: RequestView): Promise<AuthResult<TClaims> | null>;
   /**
@@ -76,16 +77,6 @@ export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
 
 function isVerifier(value: unknown): value is Verifier {
   return typeof value === 'object' && value !== null && typeof (value as Verifier).verify === 'function' && typeof (value as Verifier).ready === 'function';
-}
-
-/**
- * True for a CORS preflight: `OPTIONS` with `Access-Control-Request-Method`. Browsers never
- * send credentials on a preflight, so demanding them would break every cross-origin call.
- */
-export function isPreflight(request: RequestView): boolean {
-  if (request.method !== 'OPTIONS') return false;
-  const method = request.header('access-control-request-method');
-  return typeof method === 'string' && method.length > 0;
 }
 
 /** True when `header` starts with the scheme `Bearer`, in any case (RFC 9110 section 11.1). */
@@ -138,7 +129,6 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   const verifyNow = internals?.now;
 
   function authenticateNow(request: RequestView): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
-    if (isPreflight(request)) return null;
     // A single `Bearer <token>` header whose token is in the verifier's cache: that exact string
     // verified before, so it is a well-formed b64token and needs no syntax pass. Any other
     // request takes the full extraction below (duplicates, cookies, malformed headers).

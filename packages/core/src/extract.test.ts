@@ -53,6 +53,27 @@ describe('extractToken', () => {
     expect(() => extractToken(view({ cookie: 'at=a; at=b' }), { cookie: 'at' })).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
   });
 
+  it('answers headers built to backtrack in time linear in their length', () => {
+    const mib = 1 << 20;
+    const adversarial = [
+      `Bearer a${' '.repeat(mib)}b`,
+      `Bearer a${' '.repeat(mib)},b`,
+      `Bearer a${'\t,'.repeat(mib / 2)}b`,
+      `Bearer a${', '.repeat(mib / 2)}Bearer b`,
+      `bearer${' '.repeat(mib)}`,
+      `x${', bearer '.repeat(mib / 9)}`,
+      `Bearer ${'a'.repeat(mib)}!`,
+      `${'x, '.repeat(mib / 3)}`,
+    ];
+    for (const value of [...adversarial, `${'!'.repeat(mib)} x`]) {
+      const start = performance.now();
+      if (adversarial.includes(value)) expect(() => extractToken(view({ authorization: value }))).toThrow(expect.objectContaining({ status: 400 }));
+      else expect(extractToken(view({ authorization: value }))).toBeNull();
+      // A linear pass over a MiB takes a few milliseconds; the quadratic split took hours here.
+      expect(performance.now() - start, value.slice(0, 12)).toBeLessThan(500);
+    }
+  });
+
   it('puts the configured realm in the challenge', () => {
     try {
       extractToken(view({ authorization: 'Bearer  x' }), { realm: 'orders' });

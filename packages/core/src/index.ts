@@ -12,7 +12,7 @@ export { buildChallenge } from './challenge.js';
 export type { ChallengeParams } from './challenge.js';
 export { extractToken, incomingRequestView } from './extract.js';
 export type { ExtractOptions, IncomingMessageLike, RequestView } from './extract.js';
-export { createAuthenticator, isPreflight } from './authenticate.js';
+export { createAuthenticator } from './authenticate.js';
 export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './authenticate.js';
 export {
   allOf,

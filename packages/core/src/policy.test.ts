@@ -296,6 +296,11 @@ describe('claimMatches', () => {
       /a*a*a*/,
       /^a+|b+c+d+/,
       /^\d+\d+\d+$\n?/m,
+      // Without u or v, \p, \P and \u are plain letters and their braces a quantifier: (p+)+.
+      /^(\p{1,})+$/,
+      /^(\P{1,})+$/,
+      /^(x\u{2,})*$/,
+      /^(\p{1})+$/i,
     ];
     for (const pattern of refused) expect(() => claimMatches('sub', pattern), String(pattern)).toThrow(TypeError);
   });
@@ -593,10 +598,9 @@ describe('createAuthenticator({ policy })', async () => {
     expect(seen).toEqual(['alice']);
   });
 
-  it('skips anonymous requests in optional mode and CORS preflights, but not tokens that fail it', async () => {
+  it('skips anonymous requests in optional mode, but not tokens that fail it', async () => {
     const auth = createAuthenticator({ issuer, audience, secret, optional: true, policy: requireRoles('admin') });
     await expect(auth.authenticate(view())).resolves.toBeNull();
-    await expect(auth.authenticate(view({ 'access-control-request-method': 'POST' }, 'OPTIONS'))).resolves.toBeNull();
     await expect(auth.authenticate(await bearer({ roles: ['user'] }))).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE', status: 403 });
     await expect(auth.authenticate(await bearer({ roles: ['admin'] }))).resolves.toMatchObject({ claims: { roles: ['admin'] } });
   });

@@ -11,6 +11,7 @@ import {
   createAttackFixture,
   echoProbes,
   expectedResponse,
+  fastestOf,
   workBound,
   type AttackCase,
   type AttackFixture,
@@ -123,6 +124,10 @@ describe('attack catalogue: the core', () => {
         const authenticator = attackRoute(request.path) === 'hello' ? optional : required;
         const sent = [...request.headers.map(([, value]) => value), request.path];
         await attempt(attack, () => authenticator.authenticate(requestView(request.headers)), sent, input.echo);
+        if (attack.budgetMs !== undefined) {
+          const elapsed = await fastestOf(3, () => authenticator.authenticate(requestView(request.headers)).catch(() => undefined));
+          expect(elapsed, 'milliseconds for the fastest of three attempts').toBeLessThan(attack.budgetMs / 10);
+        }
       }
     });
   }

@@ -33,10 +33,7 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandl
   }
   router.all('/me', auth, (ctx) => {
     setup.handled('me');
-    // A CORS preflight passes through without a result.
-    const result = ctx.state.auth as AuthResult<Claims> | undefined;
-    if (result === undefined) return void (ctx.body = {});
-    const { claims, header, issuer, token } = result;
+    const { claims, header, issuer, token } = ctx.state.auth;
     ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
   });
   router.get('/admin', auth, requireRoles('admin'), (ctx) => {

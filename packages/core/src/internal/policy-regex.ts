@@ -35,6 +35,9 @@ export function compilePattern(pattern: unknown, where: string, degree: number):
     throw new TypeError(`${where}: the g and y flags make a RegExp stateful (lastIndex), so the same claim would pass and then fail; drop them`);
   }
   const unicodeSets = flags.includes('v');
+  // Only with `u` or `v` are `\p{...}`, `\P{...}` and `\u{...}` escapes; without them the braces
+  // are a quantifier of the letter before (`/\p{1,}/` is `/p+/`).
+  const unicode = unicodeSets || flags.includes('u');
   const stack: Group[] = [{ quantified: false, alternation: false }];
   let last: 'atom' | Group | undefined; // what a quantifier here would repeat
   let repeats = 0;
@@ -51,8 +54,8 @@ export function compilePattern(pattern: unknown, where: string, degree: number):
       const next = source[i + 1] ?? '';
       if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) refuse('back-references can take exponential time');
       i++;
-      // \u{...}, \p{...}, \P{...}: skip the braces, which are not a quantifier.
-      if ((next === 'u' || next === 'p' || next === 'P') && source[i + 1] === '{') {
+      // \u{...}, \p{...}, \P{...} under `u`/`v`: skip the braces, which are not a quantifier.
+      if (unicode && (next === 'u' || next === 'p' || next === 'P') && source[i + 1] === '{') {
         const end = source.indexOf('}', i + 1);
         i = end === -1 ? source.length : end;
       }

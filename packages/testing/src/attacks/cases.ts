@@ -33,6 +33,11 @@ export interface AttackCase {
   readonly via: 'bearer' | 'verifier' | 'request';
   readonly build: (fx: AttackFixture) => Promise<AttackInput>;
   readonly expect: AttackOutcome;
+  /**
+   * For inputs built to be slow (long whitespace runs, ...): the most milliseconds the fastest
+   * of three attempts may take. Linear work stays far below it; super-linear work exceeds it.
+   */
+  readonly budgetMs?: number;
 }
 
 /** A configuration that must be refused when the middleware is created. */
@@ -72,7 +77,8 @@ const request = (
   expect: AttackOutcome,
   build: (fx: AttackFixture) => Promise<AttackRequest> | AttackRequest,
   echo: readonly string[] = [],
-): AttackCase => ({ id, name, via: 'request', expect, build: async (fx) => ({ request: await build(fx), echo }) });
+  budgetMs?: number,
+): AttackCase => ({ id, name, via: 'request', expect, build: async (fx) => ({ request: await build(fx), echo }), ...(budgetMs === undefined ? {} : { budgetMs }) });
 const authorization = (...values: string[]) => ({ headers: values.map((value) => ['authorization', value] as const) });
 
 /** An HMAC token keyed with public key material: the algorithm-confusion forgery (RFC 8725 §2.1). */
@@ -281,6 +287,12 @@ export const ATTACKS: readonly AttackCase[] = [
     const t = await fx.sign('hs');
     return authorization(`Bearer ${t.slice(0, -10)} ${t.slice(-10)}`);
   }),
+  // Extraction is linear in the header length: a whitespace run that a regex around the comma
+  // would backtrack over (16,000 spaces cost ~300 ms per request that way) is answered at once.
+  // 16,000 characters still fit Node's default 16 KiB header limit.
+  request('AC-32.9', 'a Bearer header with 16,000 spaces inside', 'ERR_INVALID_REQUEST', () => authorization(`Bearer a${' '.repeat(16_000)}b`), [], 100),
+  request('AC-32.10', 'a Bearer header with 16,000 spaces before a comma', 'ERR_INVALID_REQUEST', () => authorization(`Bearer a${' '.repeat(16_000)},b`), [], 100),
+  request('AC-32.11', 'a Bearer header with 8,000 tab-comma pairs', 'ERR_INVALID_REQUEST', () => authorization(`Bearer a${'\t,'.repeat(8_000)}b`), [], 100),
   token('AC-33.1', 'padding on the signature', 'ERR_TOKEN_MALFORMED', async (fx) => `${await fx.sign('hs')}=`),
   token('AC-33.2', 'two padding characters on an ES256 signature', 'ERR_TOKEN_MALFORMED', async (fx) => `${await fx.sign('ec')}==`),
   raw('AC-33.3', 'padding on the header', 'ERR_TOKEN_MALFORMED', async (fx) => (await fx.sign('hs')).replace('.', '=.')),

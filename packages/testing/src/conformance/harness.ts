@@ -24,8 +24,8 @@ export interface ConformanceAuthOptions {
  * What a driver builds its app from. The app serves, with these handlers:
  *
  * - every method on `/me`, `jwtAuth(auth)`: calls `handled('me')`, answers
- *   `{ sub, scope, roles, claims, header, issuer, token }` from the attached result (all
- *   absent on a CORS preflight, which passes through without a result);
+ *   `{ sub, scope, roles, claims, header, issuer, token }` from the attached result (a CORS
+ *   preflight needs credentials like any request: this handler answers OPTIONS too);
  * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
  *   `handled('admin')` and answers `{ message: 'Hello, admin <sub>' }`;
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')`, answers

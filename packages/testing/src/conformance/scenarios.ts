@@ -25,7 +25,7 @@ export interface Scenario {
     /** The handler that ran, or null when the request was refused before it. */
     readonly handled: ConformanceRoute | null;
     /** `/me` answers with the result of this token attached, or with none (a preflight). */
-    readonly result?: TokenName | 'anonymous';
+    readonly result?: TokenName;
     /** The exact JSON body of a success on the other routes. */
     readonly body?: unknown;
   };
@@ -149,10 +149,16 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   { name: 'POST without credentials: 401', on: 'adapters', request: { method: 'POST', path: '/me', headers: [['content-type', 'application/json']], body: '{}' }, expect: missing },
   {
-    name: 'a CORS preflight passes through without credentials',
+    name: 'a CORS preflight without credentials is refused like any request (CORS middleware answers preflights, in front)',
     on: 'adapters',
     request: { method: 'OPTIONS', path: '/me', headers: [['origin', 'https://app.example'], ['access-control-request-method', 'GET'], ['access-control-request-headers', 'authorization']] },
-    expect: { status: 200, challenge: null, handled: 'me', result: 'anonymous' },
+    expect: missing,
+  },
+  {
+    name: 'a CORS preflight with a forged token never reaches a handler that answers OPTIONS',
+    on: 'adapters',
+    request: { method: 'OPTIONS', path: '/me', headers: [['origin', 'https://app.example'], ['access-control-request-method', 'DELETE'], ...bearer('forged')] },
+    expect: refused('The token signature is invalid'),
   },
   { name: 'an OPTIONS request that is no preflight needs credentials', on: 'adapters', request: { method: 'OPTIONS', path: '/me', headers: [['origin', 'https://app.example']] }, expect: missing },
 ];

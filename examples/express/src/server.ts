@@ -1,9 +1,11 @@
 // jwt-gate example on Express: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/express start   (README.md walks through it with curl)
 
+import { createHash } from 'node:crypto';
 import {
   buildChallenge,
   createIssuer,
+  createLoginThrottle,
   createRefreshTokens,
   createVerifier,
   generateSigningKey,
@@ -12,7 +14,7 @@ import {
   type TrustedIssuer,
 } from '@jwt-gate/core';
 import { assertGuarded, getAuth, jwtAuth, requireRoles } from '@jwt-gate/express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -32,6 +34,19 @@ const USERS: Record<string, User> = {
   bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
 };
 const findUser = (username: unknown) => (typeof username === 'string' && Object.hasOwn(USERS, username) ? USERS[username] : undefined);
+
+// Failed logins: after LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS for one username
+// from one client address, that pair is refused (429) until the window closes, the right
+// password included. Successful logins are never counted, and one clears its pair's count.
+const LOGIN_MAX_FAILURES = 10;
+const LOGIN_WINDOW_SECONDS = 60;
+const throttle = createLoginThrottle({ maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
+
+// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists. The
+// key is hashed to a fixed size: the counts stay small whatever username a client sends.
+function throttleKey(username: string, clientAddress: string | undefined): string {
+  return createHash('sha256').update(`${username}\n${clientAddress ?? ''}`).digest('base64url');
+}
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3000);
@@ -72,23 +87,65 @@ function fail(res: Response, status: number, error: string, description: string,
   res.status(status).set('WWW-Authenticate', challenge).json({ error, error_description: description });
 }
 
+// 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3): the whole seconds until the window closes.
+function slowDown(res: Response, retryAfter: number): void {
+  res.set('Retry-After', String(retryAfter));
+  fail(res, 429, 'slow_down', 'Too many failed logins: try again later');
+}
+
+// The token endpoints take JSON in UTF-8, uncompressed, up to 4 KiB (credentials and a refresh
+// token need far less); every example refuses anything else with the same status and error.
+// Only the spellings every parser reads alike pass: application/json, optionally with
+// charset=utf-8. A Content-Encoding is refused, not inflated: nothing here needs compression.
+const JSON_CONTENT_TYPE = /^application\/json *(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+function bodyFormatProblem(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  if (!JSON_CONTENT_TYPE.test(contentType ?? '')) return 'The request body must be JSON in UTF-8 (Content-Type: application/json)';
+  if (!['', 'identity'].includes((contentEncoding ?? '').trim().toLowerCase())) return 'The request body must not be compressed (no Content-Encoding)';
+  return undefined;
+}
+
+// A JSON object with a __proto__ key is refused as invalid JSON, as Koa's body parser does: the
+// key only serves prototype poisoning.
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('Forbidden prototype property');
+  return value;
+}
+
+// The body of the token endpoints: its format checked before a byte is read, then parsed (not
+// strict: any JSON value parses, and the route says what it lacks). Content-Type lines are read
+// joined, as fetch joins them (Node keeps only the first): two are refused, not the first believed.
+const parseJson = express.json({ limit: '4kb', strict: false, inflate: false, reviver: refusePrototypeKeys });
+const jsonBody: RequestHandler = (req, res, next) => {
+  const problem = bodyFormatProblem(req.headersDistinct['content-type']?.join(', '), req.get('content-encoding'));
+  if (problem !== undefined) return fail(res, 415, 'invalid_request', problem, 'invalid_request');
+  parseJson(req, res, next);
+};
+
 const app = express();
 app.disable('x-powered-by');
-app.use(express.json({ limit: '4kb' }));
 
 app.get('/health', (_req, res) => {
   res.json({ status: 'ok' });
 });
 
 // 2. Log in: check the password, start a login session (a refresh token family), sign an
-// access token. Token responses are never cached (RFC 6749 §5.1).
-app.post('/login', async (req, res) => {
+// access token. Token responses are never cached (RFC 6749 §5.1). Failures are throttled per
+// username and client address (req.ip: the socket's address, unless 'trust proxy' is set).
+app.post('/login', jsonBody, async (req, res) => {
   const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(res, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const key = throttleKey(username, req.ip);
+  const retryAfter = await throttle.check(key);
+  if (retryAfter !== undefined) return slowDown(res, retryAfter);
   const user = findUser(username);
-  if (user === undefined || user.password !== password) return fail(res, 401, 'invalid_grant', 'Wrong username or password');
+  if (user === undefined || user.password !== password) {
+    await throttle.failure(key);
+    return fail(res, 401, 'invalid_grant', 'Wrong username or password');
+  }
+  await throttle.success(key);
   const session = await refresh.issue({ sub: username });
   res.set('Cache-Control', 'no-store').json(await tokenResponse(username, user, session));
 });
@@ -97,7 +154,7 @@ app.post('/login', async (req, res) => {
 // refresh token that comes back a second time was copied: redeem() then revokes its whole
 // family, so the copy and the user's own tokens stop working together. Every refused refresh
 // token gets the same 400 invalid_grant (RFC 6749 §5.2), whatever the reason.
-app.post('/token/refresh', async (req, res) => {
+app.post('/token/refresh', jsonBody, async (req, res) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (req.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(res, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(res, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
@@ -132,13 +189,20 @@ app.get('/.well-known/jwks.json', async (_req, res) => {
 });
 
 // Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body. With
-// this handler in the app, jwtAuth passes its failures here too.
+// this handler in the app, jwtAuth passes its failures here too. express.json's errors carry a
+// type; any other error is answered without its message or stack (Express's default handler
+// would show both).
 app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (res.headersSent) return next(error);
   if (isAuthError(error)) return void res.status(error.status).set(error.headers).json(error.body);
-  const status = (error as { status?: number }).status;
-  if (status === 413) return fail(res, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
-  if (status === 400) return fail(res, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
-  next(error);
+  const { status, expose, type } = (error ?? {}) as { status?: number; expose?: boolean; type?: string };
+  if (type === 'entity.too.large') return fail(res, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
+  if (type === 'entity.parse.failed') return fail(res, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return fail(res, status, 'invalid_request', 'The request could not be read', 'invalid_request');
+  }
+  console.error(error);
+  res.status(500).json({ error: 'server_error', error_description: 'Internal server error' });
 });
 
 // Refuses to start if a route guard has no jwtAuth in front of it.

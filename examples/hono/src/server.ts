@@ -1,10 +1,13 @@
 // jwt-gate example on Hono (on Node): log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/hono start   (README.md walks through it with curl)
 
+import { createHash } from 'node:crypto';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   buildChallenge,
   createIssuer,
+  createLoginThrottle,
   createRefreshTokens,
   createVerifier,
   generateSigningKey,
@@ -15,6 +18,7 @@ import {
 import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/hono';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -36,6 +40,19 @@ const USERS: Record<string, User> = {
   bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
 };
 const findUser = (username: unknown) => (typeof username === 'string' && Object.hasOwn(USERS, username) ? USERS[username] : undefined);
+
+// Failed logins: after LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS for one username
+// from one client address, that pair is refused (429) until the window closes, the right
+// password included. Successful logins are never counted, and one clears its pair's count.
+const LOGIN_MAX_FAILURES = 10;
+const LOGIN_WINDOW_SECONDS = 60;
+const throttle = createLoginThrottle({ maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
+
+// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists. The
+// key is hashed to a fixed size: the counts stay small whatever username a client sends.
+function throttleKey(username: string, clientAddress: string | undefined): string {
+  return createHash('sha256').update(`${username}\n${clientAddress ?? ''}`).digest('base64url');
+}
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3002);
@@ -76,22 +93,72 @@ function fail(c: Context, status: ContentfulStatusCode, error: string, descripti
   return c.json({ error, error_description: description }, status);
 }
 
+// 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3): the whole seconds until the window closes.
+function slowDown(c: Context, retryAfter: number): Response {
+  c.header('Retry-After', String(retryAfter));
+  return fail(c, 429, 'slow_down', 'Too many failed logins: try again later');
+}
+
+// The token endpoints take JSON in UTF-8, uncompressed, up to 4 KiB (credentials and a refresh
+// token need far less); every example refuses anything else with the same status and error.
+// Only the spellings every parser reads alike pass: application/json, optionally with
+// charset=utf-8. A Content-Encoding is refused, not inflated: nothing here needs compression.
+const JSON_CONTENT_TYPE = /^application\/json *(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+function bodyFormatProblem(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  if (!JSON_CONTENT_TYPE.test(contentType ?? '')) return 'The request body must be JSON in UTF-8 (Content-Type: application/json)';
+  if (!['', 'identity'].includes((contentEncoding ?? '').trim().toLowerCase())) return 'The request body must not be compressed (no Content-Encoding)';
+  return undefined;
+}
+
+// A JSON object with a __proto__ key is refused as invalid JSON, as Koa's body parser does: the
+// key only serves prototype poisoning.
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('Forbidden prototype property');
+  return value;
+}
+
+// The body of the token endpoints, in three steps: its format checked before a byte is read,
+// its size limited, then parsed into c.var.body. Any JSON value parses, and the route says what
+// it lacks; an empty body is one without fields, as in the Express and Koa examples.
+const acceptJson = createMiddleware(async (c, next) => {
+  const problem = bodyFormatProblem(c.req.header('content-type'), c.req.header('content-encoding'));
+  return problem === undefined ? next() : fail(c, 415, 'invalid_request', problem, 'invalid_request');
+});
+const limitBody = bodyLimit({ maxSize: 4 * 1024, onError: (c) => fail(c, 413, 'invalid_request', 'The request body is too large', 'invalid_request') });
+const parseJson = createMiddleware<{ Variables: { body: unknown } }>(async (c, next) => {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = text === '' ? {} : JSON.parse(text, refusePrototypeKeys);
+  } catch {
+    return fail(c, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+  }
+  c.set('body', body);
+  return next();
+});
+
 const app = new Hono();
-// Request bodies up to 4 KiB: credentials and a refresh token need far less.
-app.use(bodyLimit({ maxSize: 4 * 1024, onError: (c) => fail(c, 413, 'invalid_request', 'The request body is too large', 'invalid_request') }));
 
 app.get('/health', (c) => c.json({ status: 'ok' }));
 
 // 2. Log in: check the password, start a login session (a refresh token family), sign an
-// access token. Token responses are never cached (RFC 6749 §5.1).
-app.post('/login', async (c) => {
-  const body = await c.req.json<{ username?: unknown; password?: unknown }>().catch(() => undefined);
-  const { username, password } = body ?? {};
+// access token. Token responses are never cached (RFC 6749 §5.1). Failures are throttled per
+// username and client address (the socket's, through @hono/node-server's getConnInfo).
+app.post('/login', acceptJson, limitBody, parseJson, async (c) => {
+  const { username, password } = (c.var.body ?? {}) as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(c, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const key = throttleKey(username, getConnInfo(c).remote.address);
+  const retryAfter = await throttle.check(key);
+  if (retryAfter !== undefined) return slowDown(c, retryAfter);
   const user = findUser(username);
-  if (user === undefined || user.password !== password) return fail(c, 401, 'invalid_grant', 'Wrong username or password');
+  if (user === undefined || user.password !== password) {
+    await throttle.failure(key);
+    return fail(c, 401, 'invalid_grant', 'Wrong username or password');
+  }
+  await throttle.success(key);
   const session = await refresh.issue({ sub: username });
   c.header('Cache-Control', 'no-store');
   return c.json(await tokenResponse(username, user, session));
@@ -101,9 +168,8 @@ app.post('/login', async (c) => {
 // refresh token that comes back a second time was copied: redeem() then revokes its whole
 // family, so the copy and the user's own tokens stop working together. Every refused refresh
 // token gets the same 400 invalid_grant (RFC 6749 §5.2), whatever the reason.
-app.post('/token/refresh', async (c) => {
-  const body = await c.req.json<{ grant_type?: unknown; refresh_token?: unknown }>().catch(() => undefined);
-  const { grant_type: grantType, refresh_token: refreshToken } = body ?? {};
+app.post('/token/refresh', acceptJson, limitBody, parseJson, async (c) => {
+  const { grant_type: grantType, refresh_token: refreshToken } = (c.var.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(c, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(c, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
   const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
@@ -136,7 +202,8 @@ app.get('/.well-known/jwks.json', async (c) => {
 
 // Errors: jwtAuth and the guards throw an HTTPException that carries the whole RFC 6750
 // response (status, challenge, JSON body), with the AuthError as its cause. An AuthError
-// thrown by a route itself carries the same: status, headers and JSON body.
+// thrown by a route itself carries the same: status, headers and JSON body. Any other error is
+// logged and answered without its message.
 app.onError((error, c) => {
   if (error instanceof HTTPException) return error.getResponse();
   if (isAuthError(error)) return c.json(error.body, error.status as ContentfulStatusCode, error.headers);

@@ -1,11 +1,13 @@
 // jwt-gate example on Koa: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/koa start   (README.md walks through it with curl)
 
+import { createHash } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import {
   buildChallenge,
   createIssuer,
+  createLoginThrottle,
   createRefreshTokens,
   createVerifier,
   generateSigningKey,
@@ -14,7 +16,7 @@ import {
   type TrustedIssuer,
 } from '@jwt-gate/core';
 import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/koa';
-import Koa, { type Context } from 'koa';
+import Koa, { type Context, type Next } from 'koa';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -34,6 +36,19 @@ const USERS: Record<string, User> = {
   bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
 };
 const findUser = (username: unknown) => (typeof username === 'string' && Object.hasOwn(USERS, username) ? USERS[username] : undefined);
+
+// Failed logins: after LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS for one username
+// from one client address, that pair is refused (429) until the window closes, the right
+// password included. Successful logins are never counted, and one clears its pair's count.
+const LOGIN_MAX_FAILURES = 10;
+const LOGIN_WINDOW_SECONDS = 60;
+const throttle = createLoginThrottle({ maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
+
+// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists. The
+// key is hashed to a fixed size: the counts stay small whatever username a client sends.
+function throttleKey(username: string, clientAddress: string | undefined): string {
+  return createHash('sha256').update(`${username}\n${clientAddress ?? ''}`).digest('base64url');
+}
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3001);
@@ -75,6 +90,36 @@ function fail(ctx: Context, status: number, error: string, description: string, 
   ctx.body = { error, error_description: description };
 }
 
+// 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3): the whole seconds until the window closes.
+function slowDown(ctx: Context, retryAfter: number): void {
+  ctx.set('Retry-After', String(retryAfter));
+  fail(ctx, 429, 'slow_down', 'Too many failed logins: try again later');
+}
+
+// The token endpoints take JSON in UTF-8, uncompressed, up to 4 KiB (credentials and a refresh
+// token need far less); every example refuses anything else with the same status and error.
+// Only the spellings every parser reads alike pass: application/json, optionally with
+// charset=utf-8. A Content-Encoding is refused, not inflated: nothing here needs compression.
+const JSON_CONTENT_TYPE = /^application\/json *(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+function bodyFormatProblem(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  if (!JSON_CONTENT_TYPE.test(contentType ?? '')) return 'The request body must be JSON in UTF-8 (Content-Type: application/json)';
+  if (!['', 'identity'].includes((contentEncoding ?? '').trim().toLowerCase())) return 'The request body must not be compressed (no Content-Encoding)';
+  return undefined;
+}
+
+// The body of the token endpoints: its format checked before a byte is read, then parsed (not
+// strict: any JSON value parses, and the route says what it lacks). Content-Type lines are read
+// joined, as fetch joins them (Node keeps only the first): two are refused, not the first believed.
+// The parser refuses a JSON object with a __proto__ key as invalid JSON: the key only serves
+// prototype poisoning.
+const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '4kb', jsonStrict: false });
+async function jsonBody(ctx: Context, next: Next): Promise<void> {
+  const problem = bodyFormatProblem(ctx.req.headersDistinct['content-type']?.join(', '), ctx.get('content-encoding'));
+  if (problem !== undefined) return fail(ctx, 415, 'invalid_request', problem, 'invalid_request');
+  await parseJson(ctx, next);
+}
+
 const router = new Router();
 
 router.get('/health', (ctx) => {
@@ -82,14 +127,22 @@ router.get('/health', (ctx) => {
 });
 
 // 2. Log in: check the password, start a login session (a refresh token family), sign an
-// access token. Token responses are never cached (RFC 6749 §5.1).
-router.post('/login', async (ctx) => {
+// access token. Token responses are never cached (RFC 6749 §5.1). Failures are throttled per
+// username and client address (ctx.ip: the socket's address, unless app.proxy is set).
+router.post('/login', jsonBody, async (ctx) => {
   const { username, password } = (ctx.request.body ?? {}) as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(ctx, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const key = throttleKey(username, ctx.ip);
+  const retryAfter = await throttle.check(key);
+  if (retryAfter !== undefined) return slowDown(ctx, retryAfter);
   const user = findUser(username);
-  if (user === undefined || user.password !== password) return fail(ctx, 401, 'invalid_grant', 'Wrong username or password');
+  if (user === undefined || user.password !== password) {
+    await throttle.failure(key);
+    return fail(ctx, 401, 'invalid_grant', 'Wrong username or password');
+  }
+  await throttle.success(key);
   const session = await refresh.issue({ sub: username });
   ctx.set('Cache-Control', 'no-store');
   ctx.body = await tokenResponse(username, user, session);
@@ -99,7 +152,7 @@ router.post('/login', async (ctx) => {
 // refresh token that comes back a second time was copied: redeem() then revokes its whole
 // family, so the copy and the user's own tokens stop working together. Every refused refresh
 // token gets the same 400 invalid_grant (RFC 6749 §5.2), whatever the reason.
-router.post('/token/refresh', async (ctx) => {
+router.post('/token/refresh', jsonBody, async (ctx) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (ctx.request.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(ctx, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(ctx, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
@@ -138,7 +191,9 @@ router.get('/.well-known/jwks.json', async (ctx) => {
 const app = new Koa();
 
 // Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body. Koa's
-// default handler would answer with the same status and challenge, in plain text.
+// default handler would answer with the same status and challenge, in plain text. The body
+// parser throws a SyntaxError (status 400) for invalid JSON and a 413 for a body too large;
+// any other error is logged and answered without its message.
 app.use(async (ctx, next) => {
   try {
     await next();
@@ -149,13 +204,17 @@ app.use(async (ctx, next) => {
       ctx.body = error.body;
       return;
     }
-    const status = (error as { status?: number }).status;
+    const { status, expose } = (error ?? {}) as { status?: number; expose?: boolean };
     if (status === 413) return fail(ctx, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
-    if (status === 400 || status === 415) return fail(ctx, status, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
-    throw error;
+    if (status === 400 && error instanceof SyntaxError) return fail(ctx, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+    if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+      return fail(ctx, status, 'invalid_request', 'The request could not be read', 'invalid_request');
+    }
+    ctx.app.emit('error', error, ctx);
+    ctx.status = 500;
+    ctx.body = { error: 'server_error', error_description: 'Internal server error' };
   }
 });
-app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '4kb' }));
 app.use(router.routes()).use(router.allowedMethods());
 
 // Refuses to start if a route guard has no jwtAuth in front of it.

@@ -1,14 +1,147 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import { conformance } from './conformance/suite.js';
 import { exampleServer } from './conformance/example-server.js';
+import { REALM } from './conformance/fixture.js';
 import { urlTarget } from './conformance/harness.js';
 import { tokenRefreshFlows } from './conformance/token-refresh.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 import { createTestKey, signToken, type TestKey } from './keys.js';
 import { rawRequest, startProcess, type RawResponse, type StartedProcess } from './process.js';
+import { canBind, rawBodyRequest } from './raw-body-request.js';
 
 const REALM_CHALLENGE = /^Bearer realm="[^"]+"$/;
+
+/** A body sent to a token endpoint, with the text of it that must not come back. */
+interface BodyProbe {
+  readonly headers: [string, string][];
+  readonly body?: Buffer;
+  readonly chunked?: boolean;
+  readonly echo?: string;
+}
+
+/** A token endpoint, with a body it takes and the description of its 400 for a body without its fields. */
+interface TokenEndpoint {
+  readonly path: string;
+  readonly fields: Record<string, string>;
+  readonly wrongTypes: readonly string[];
+  readonly missing: string;
+}
+
+const TOKEN_ENDPOINTS: readonly TokenEndpoint[] = [
+  { path: '/login', fields: { username: 'bob', password: 'bob-password' }, wrongTypes: ['{"username":1,"password":2}', '{"username":"bob"}'], missing: 'username and password are required' },
+  { path: '/token/refresh', fields: { refresh_token: 'not-a-refresh-token' }, wrongTypes: ['{"refresh_token":1}', '{"refresh_token":""}'], missing: 'refresh_token is required' },
+];
+
+const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
+const NOT_JSON = 'The request body must be JSON in UTF-8 (Content-Type: application/json)';
+
+/** One row of the table every example holds to: a kind of body, and the one answer it gets (always `invalid_request`). */
+interface BodyRow {
+  readonly name: string;
+  readonly status: number;
+  readonly description: (endpoint: TokenEndpoint) => string;
+  readonly probes: (endpoint: TokenEndpoint) => readonly BodyProbe[];
+}
+
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
+const payloadOf = ({ fields }: TokenEndpoint) => JSON.stringify(fields);
+
+/**
+ * How the token endpoints answer a body they cannot take: checked in this order, the format
+ * (Content-Type, charset, Content-Encoding) before a byte is read, then the size, the JSON, its
+ * fields. The descriptions are part of the contract: every example answers the same JSON body.
+ */
+const BODY_TABLE: readonly BodyRow[] = [
+  {
+    name: 'a Content-Type other than application/json (text, a form, none, a +json type, two of them)',
+    status: 415,
+    description: () => NOT_JSON,
+    probes: (endpoint) => [
+      { headers: [['content-type', 'text/plain']], body: utf8(payloadOf(endpoint)) },
+      { headers: [['content-type', 'text/plain; charset=utf-8']], body: utf8(payloadOf(endpoint)) },
+      { headers: [['content-type', 'application/x-www-form-urlencoded']], body: utf8(new URLSearchParams(endpoint.fields).toString()) },
+      { headers: [], body: utf8(payloadOf(endpoint)) },
+      { headers: [['content-type', 'application/vnd.api+json']], body: utf8(payloadOf(endpoint)) },
+      { headers: [['content-type', 'application/x-probe-type-7d1']], body: utf8(payloadOf(endpoint)), echo: 'x-probe-type-7d1' },
+      { headers: [JSON_TYPE, ['content-type', 'text/plain']], body: utf8(payloadOf(endpoint)) },
+    ],
+  },
+  {
+    name: 'a charset other than UTF-8 (unknown, latin1, UTF-16)',
+    status: 415,
+    description: () => NOT_JSON,
+    probes: (endpoint) => [
+      { headers: [['content-type', 'application/json; charset=x-probe-charset-7d1']], body: utf8(payloadOf(endpoint)), echo: 'x-probe-charset-7d1' },
+      { headers: [['content-type', 'application/json; charset=latin1']], body: Buffer.from(payloadOf(endpoint), 'latin1') },
+      { headers: [['content-type', 'application/json; charset=utf-16le']], body: Buffer.from(payloadOf(endpoint), 'utf16le') },
+    ],
+  },
+  {
+    name: 'a Content-Encoding (gzip, deflate, garbage under gzip, an unknown coding)',
+    status: 415,
+    description: () => 'The request body must not be compressed (no Content-Encoding)',
+    probes: (endpoint) => [
+      { headers: [JSON_TYPE, ['content-encoding', 'gzip']], body: gzipSync(payloadOf(endpoint)) },
+      { headers: [JSON_TYPE, ['content-encoding', 'deflate']], body: deflateSync(payloadOf(endpoint)) },
+      { headers: [JSON_TYPE, ['content-encoding', 'gzip']], body: utf8('x-probe-garbage-7d1, not gzip') },
+      { headers: [JSON_TYPE, ['content-encoding', 'br2']], body: utf8(payloadOf(endpoint)) },
+      { headers: [JSON_TYPE, ['content-encoding', 'x-probe-coding-7d1']], body: utf8(payloadOf(endpoint)), echo: 'x-probe-coding-7d1' },
+    ],
+  },
+  {
+    name: 'a body over 4 KiB (with a Content-Length, or in chunks)',
+    status: 413,
+    description: () => 'The request body is too large',
+    probes: (endpoint) => {
+      const body = utf8(JSON.stringify({ ...endpoint.fields, padding: 'x'.repeat(5000) }));
+      return [{ headers: [JSON_TYPE], body }, { headers: [JSON_TYPE], body, chunked: true }];
+    },
+  },
+  {
+    name: 'a body that is not valid JSON (broken, cut short, blank, with a __proto__ key)',
+    status: 400,
+    description: () => 'The request body is not valid JSON',
+    probes: (endpoint) => [
+      { headers: [JSON_TYPE], body: utf8('{"x-probe-json-7d1'), echo: 'x-probe-json-7d1' },
+      { headers: [JSON_TYPE], body: utf8(payloadOf(endpoint).slice(0, -1)) },
+      { headers: [JSON_TYPE], body: utf8(`${payloadOf(endpoint)}x`) },
+      { headers: [JSON_TYPE], body: utf8('  ') },
+      { headers: [JSON_TYPE], body: utf8(`${payloadOf(endpoint).slice(0, -1)},"__proto__":{"roles":["admin"]}}`) },
+      { headers: [JSON_TYPE], body: utf8(`{"nested":{"\\u005f_proto__":{"roles":["admin"]}},${payloadOf(endpoint).slice(1)}`) },
+    ],
+  },
+  {
+    name: "JSON without the endpoint's string fields (not an object, wrong types, empty)",
+    status: 400,
+    description: (endpoint) => endpoint.missing,
+    probes: (endpoint) => [
+      ...['[]', '"bob"', 'null', '1', '{}', ...endpoint.wrongTypes].map((text) => ({ headers: [JSON_TYPE], body: utf8(text) })),
+      { headers: [JSON_TYPE], body: Buffer.alloc(0) },
+      { headers: [JSON_TYPE] },
+    ],
+  },
+];
+
+/** The spellings of a JSON body every example takes. */
+const acceptedBodies = (endpoint: TokenEndpoint): readonly BodyProbe[] => [
+  { headers: [JSON_TYPE], body: utf8(payloadOf(endpoint)) },
+  { headers: [['content-type', 'application/json; charset=utf-8']], body: utf8(payloadOf(endpoint)) },
+  { headers: [['content-type', 'Application/JSON;charset="UTF-8"'], ['content-encoding', 'identity']], body: utf8(payloadOf(endpoint)) },
+  { headers: [JSON_TYPE], body: utf8(payloadOf(endpoint)), chunked: true },
+];
+
+/** Nothing in a refusal but the refusal: no stack line, no HTML, no server path, nothing the client sent. */
+function expectNothingLeaked(res: RawResponse, cwd: string, echo?: string): void {
+  const seen = `${res.text}\n${String(res.headers['www-authenticate'] ?? '')}`;
+  expect(seen).not.toMatch(/\bat \S+ \(|^[\t ]+at /m);
+  expect(seen).not.toMatch(/<[!/a-z]/i);
+  expect(seen).not.toMatch(/(?:^|[\s"'(=:])\/[\w.@-]+\//);
+  expect(seen).not.toContain('node_modules');
+  expect(seen).not.toContain(cwd);
+  if (echo !== undefined) expect(seen.toLowerCase()).not.toContain(echo.toLowerCase());
+}
 
 /** Options of {@link exampleContract}. */
 export interface ExampleContractOptions {
@@ -97,12 +230,6 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
         }
       });
 
-      it('POST /login refuses a malformed body with 400', async () => {
-        for (const body of ['{bad', '[]', '{"username":1,"password":2}', '']) {
-          expectError(await login(body), 400, 'invalid_request');
-        }
-      });
-
       it('the token from POST /login opens GET /me, GET /hello and, for alice only, GET /admin', async () => {
         const bob = await tokenFor('bob');
         const me = await get('/me', [['authorization', `Bearer ${bob}`]]);
@@ -152,4 +279,116 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
       }
     });
   }
+
+  describe(`${name} example: the token endpoints' request bodies`, () => {
+    let server: StartedProcess;
+    beforeAll(async () => {
+      server = await startProcess({ command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd, env: { JWT_SECRET: 'an-example-secret-of-at-least-32-bytes-xxxxxxxx' } });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    const send = (endpoint: TokenEndpoint, { headers, body, chunked = false }: BodyProbe) =>
+      rawBodyRequest(`${server.baseUrl}${endpoint.path}`, { headers, ...(body === undefined ? {} : { body }), chunked });
+
+    for (const endpoint of TOKEN_ENDPOINTS) {
+      for (const row of BODY_TABLE) {
+        it(`POST ${endpoint.path}: ${row.name} is ${row.status} invalid_request, the same JSON in every example`, async () => {
+          const description = row.description(endpoint);
+          for (const probe of row.probes(endpoint)) {
+            const res = await send(endpoint, probe);
+            const sent = `${JSON.stringify(probe.headers)} ${probe.body?.toString('latin1').slice(0, 80) ?? '(no body)'}`;
+            expect(res.status, sent).toBe(row.status);
+            expect(res.headers['content-type'], sent).toMatch(/^application\/json/);
+            expect(res.json(), sent).toEqual({ error: 'invalid_request', error_description: description });
+            expect(res.headers['www-authenticate'], sent).toBe(`Bearer realm="${REALM}", error="invalid_request", error_description="${description}"`);
+            expectNothingLeaked(res, cwd, probe.echo);
+          }
+        });
+      }
+
+      it(`POST ${endpoint.path}: takes application/json in every spelling the table allows, sent whole or in chunks`, async () => {
+        for (const probe of acceptedBodies(endpoint)) {
+          const res = await send(endpoint, probe);
+          if (endpoint.path === '/login') expect(res.status, JSON.stringify(probe)).toBe(200);
+          else expect(res.json(), JSON.stringify(probe)).toMatchObject({ error: 'invalid_grant' });
+        }
+      });
+    }
+  });
+
+  describe(`${name} example: failed logins are throttled per username and client`, () => {
+    let server: StartedProcess;
+    beforeAll(async () => {
+      server = await startProcess({ command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd, env: { JWT_SECRET: 'an-example-secret-of-at-least-32-bytes-xxxxxxxx' } });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    const login = (username: string, password: string, localAddress?: string) =>
+      rawBodyRequest(`${server.baseUrl}/login`, { headers: [JSON_TYPE], body: utf8(JSON.stringify({ username, password })), ...(localAddress ? { localAddress } : {}) });
+
+    function expectWrongPassword(res: RawResponse): void {
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(REALM_CHALLENGE);
+      expect(res.json()).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+    }
+
+    function expectSlowDown(res: RawResponse): void {
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      const seconds = Number(res.headers['retry-after']);
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json()).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+      expectNothingLeaked(res, cwd);
+    }
+
+    /** Wrong passwords until the 429 (the 11th attempt, or at once if the pair is locked already). */
+    async function lockOut(username: string): Promise<void> {
+      for (let attempt = 1; attempt <= 11; attempt++) {
+        const res = await login(username, `wrong-${attempt}`);
+        if (res.status === 429) return expectSlowDown(res);
+        expectWrongPassword(res);
+      }
+      expect.fail(`${username} was not throttled after 11 failed logins`);
+    }
+
+    it('POST /login: 10 wrong passwords are each 401 invalid_grant, then the right one is 429 slow_down with Retry-After', async () => {
+      for (let attempt = 1; attempt <= 10; attempt++) expectWrongPassword(await login('alice', `wrong-${attempt}`));
+      expectSlowDown(await login('alice', 'alice-password'));
+      expectSlowDown(await login('alice', 'wrong-11'));
+    });
+
+    it('POST /login: unknown usernames are counted like known ones (a 429 tells nothing about who exists)', async () => {
+      for (let attempt = 1; attempt <= 10; attempt++) expectWrongPassword(await login('mallory', `wrong-${attempt}`));
+      expectSlowDown(await login('mallory', 'wrong-11'));
+    });
+
+    it('POST /login: another username from the same client is not throttled', async () => {
+      await lockOut('alice');
+      expect((await login('bob', 'bob-password')).status).toBe(200);
+    });
+
+    it('POST /login: the same username from another client address is not throttled', async ({ skip }) => {
+      skip(!(await canBind('127.0.0.2')), '127.0.0.2 is not a local address here');
+      await lockOut('alice');
+      expect((await login('alice', 'alice-password', '127.0.0.2')).status).toBe(200);
+      expectSlowDown(await login('alice', 'alice-password'));
+    });
+
+    it('POST /login: a successful login clears the failures counted for its username and client', async () => {
+      for (let round = 1; round <= 2; round++) {
+        for (let attempt = 1; attempt <= 9; attempt++) expectWrongPassword(await login('bob', `wrong-${round}-${attempt}`));
+        expect((await login('bob', 'bob-password')).status).toBe(200);
+      }
+    });
+
+    it('POST /login: 70 successful logins in a row from one client all answer 200', async () => {
+      for (let attempt = 1; attempt <= 70; attempt++) expect((await login('bob', 'bob-password')).status, `login ${attempt}`).toBe(200);
+    });
+  });
 }

@@ -1,6 +1,27 @@
 // @ts-check
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
+
+// Every regex may meet attacker input (headers, tokens, claims, cookies, URLs, fetched metadata):
+// it must run in linear time. These three find quantifiers that backtrack over one another, a
+// search that rescans the same run from each start, and alternatives that match the same text.
+const linearRegexes = {
+  'regexp/no-super-linear-backtracking': 'error',
+  'regexp/no-super-linear-move': 'error',
+  'regexp/no-dupe-disjunctions': 'error',
+};
+
+// The rest of the plugin's recommended set that finds mistakes (a regex that cannot match what it
+// says, a useless assertion, an obscure range); left out are the autofixable rules that only
+// respell a working regex (prefer-w, use-ignore-case, sort-flags...), since the RFC character
+// sets read better as the RFCs write them.
+const regexMistakes = Object.fromEntries(
+  Object.entries(regexp.configs.recommended.rules).filter(([name]) => {
+    const rule = name.startsWith('regexp/') ? regexp.rules[name.slice('regexp/'.length)] : undefined;
+    return rule !== undefined && (rule.meta?.type === 'problem' || !rule.meta?.fixable);
+  }),
+);
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/.build/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.turbo/**'] },
@@ -46,5 +67,17 @@ export default tseslint.config(
   {
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { regexp },
+    rules: linearRegexes,
+  },
+  {
+    // Tests keep the linear-time rules only: their odd regexes are mostly fixtures of the
+    // claimMatches checker and the attack catalogue.
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts', '**/test/**'],
+    rules: { ...regexMistakes, ...linearRegexes },
   },
 );

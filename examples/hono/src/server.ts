@@ -1,7 +1,6 @@
 // jwt-gate example on Hono (on Node): log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/hono start   (README.md walks through it with curl)
 
-import { createHash } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import {
@@ -43,15 +42,16 @@ const findUser = (username: unknown) => (typeof username === 'string' && Object.
 
 // Failed logins: after LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS for one username
 // from one client address, that pair is refused (429) until the window closes, the right
-// password included. Successful logins are never counted, and one clears its pair's count.
+// password included. Each attempt counts as it starts (so parallel guesses cannot slip past) and a
+// success clears its pair's count, so successful logins are never throttled.
 const LOGIN_MAX_FAILURES = 10;
 const LOGIN_WINDOW_SECONDS = 60;
 const throttle = createLoginThrottle({ maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
-// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists. The
-// key is hashed to a fixed size: the counts stay small whatever username a client sends.
+// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists (the
+// throttle stores a hash of the key, whatever its length).
 function throttleKey(username: string, clientAddress: string | undefined): string {
-  return createHash('sha256').update(`${username}\n${clientAddress ?? ''}`).digest('base64url');
+  return `${username}\n${clientAddress ?? ''}`;
 }
 
 const host = process.env.HOST ?? '127.0.0.1';
@@ -151,11 +151,10 @@ app.post('/login', acceptJson, limitBody, parseJson, async (c) => {
     return fail(c, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
   const key = throttleKey(username, getConnInfo(c).remote.address);
-  const retryAfter = await throttle.check(key);
+  const retryAfter = await throttle.attempt(key);
   if (retryAfter !== undefined) return slowDown(c, retryAfter);
   const user = findUser(username);
   if (user === undefined || user.password !== password) {
-    await throttle.failure(key);
     return fail(c, 401, 'invalid_grant', 'Wrong username or password');
   }
   await throttle.success(key);

@@ -32,7 +32,7 @@ const issuer = createIssuer({ issuer: authIssuer, audience: ORDERS_AUDIENCE, key
 // Refresh tokens are the login session: redeemed at the token endpoint for a token per API.
 const sessions = createRefreshTokens({ issuer });
 
-const base = authIssuer.replace(/\/+$/, '');
+const base = authIssuer.endsWith('/') ? authIssuer.slice(0, -1) : authIssuer;
 const metadata = Object.freeze({
   issuer: authIssuer,
   jwks_uri: `${base}/.well-known/jwks.json`,

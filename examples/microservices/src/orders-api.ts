@@ -67,6 +67,8 @@ function reserve(item: string, quantity: number, token: string): Promise<globalT
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ quantity }),
+    // The service token goes to the inventory API only: no redirect is followed.
+    redirect: 'error',
     signal: AbortSignal.timeout(5_000),
   });
 }

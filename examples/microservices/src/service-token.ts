@@ -48,7 +48,7 @@ export function createServiceToken(options: ServiceTokenOptions): ServiceToken {
 
   async function tokenEndpoint(): Promise<string> {
     if (endpoint !== undefined) return endpoint;
-    const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(TIMEOUT) });
+    const response = await fetch(`${issuer.endsWith('/') ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(TIMEOUT) });
     const metadata = await json(response);
     // Metadata speaks for the issuer it names and no other (OIDC Discovery §4.3), and the client
     // secret goes to that issuer's own origin only.
@@ -65,6 +65,8 @@ export function createServiceToken(options: ServiceTokenOptions): ServiceToken {
       method: 'POST',
       headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', audience, scope }),
+      // The client secret goes to the token endpoint and nowhere else: no redirect is followed.
+      redirect: 'error',
       signal: AbortSignal.timeout(TIMEOUT),
     });
     const body = await json(response);

@@ -72,6 +72,21 @@ describe('createAuthenticator', async () => {
     await expect(settle(withCookie, view({ authorization: `Bearer ${good}`, cookie: `at=${good}` }))).rejects.toMatchObject({ code: 'ERR_MULTIPLE_TOKENS' });
   });
 
+  it('reads its options as own properties: a polluted Object.prototype makes nothing optional', async () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    try {
+      prototype['optional'] = true;
+      prototype['cookie'] = 'at';
+      const auth = createAuthenticator({ issuer, audience, secret });
+      await expect(auth.authenticate(view({}))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401 });
+      await expect(auth.authenticate(view({ cookie: `at=${good}` }))).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+      expect(auth.optional).toBe(false);
+    } finally {
+      delete prototype['optional'];
+      delete prototype['cookie'];
+    }
+  });
+
   it('requires credentials on a CORS preflight like on any other request', async () => {
     const auth = createAuthenticator({ issuer, audience, secret });
     const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization', origin: 'https://app.example' };

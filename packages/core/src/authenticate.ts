@@ -105,7 +105,8 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   options: AuthenticatorOptions<TClaims> | Verifier<TClaims>,
 ): Authenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError('jwtAuth needs options or a verifier');
-  const given = isVerifier(options) ? { verifier: options } : options;
+  // A prototype-less copy of the own properties: nothing is read from a polluted prototype.
+  const given = Object.assign(Object.create(null) as object, isVerifier(options) ? { verifier: options } : options) as AuthenticatorOptions<TClaims>;
   const { optional = false, cookie = false, policy } = given as AuthenticateOptions<TClaims>;
   if (typeof optional !== 'boolean') throw new TypeError('optional must be a boolean');
   if (cookie !== false && (typeof cookie !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookie))) {

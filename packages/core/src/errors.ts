@@ -31,6 +31,8 @@ export type AuthErrorCode =
   | 'ERR_TOKEN_TYPE_INVALID'
   /** An encrypted token (JWE) where encryption is not configured, or a JWE without a signed JWT inside. 401. */
   | 'ERR_JWE_NOT_ACCEPTED'
+  /** A signed token where the verifier requires an encrypted one (`requireEncryption`). 401. */
+  | 'ERR_ENCRYPTION_REQUIRED'
   /** A JWE that could not be decrypted with the configured keys and algorithms. 401. */
   | 'ERR_DECRYPTION_FAILED'
   /** `iss` missing, not a string, or not one of the trusted issuers. 401. */
@@ -84,6 +86,7 @@ const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
   ERR_CRIT_UNSUPPORTED: token('The token uses an unsupported critical extension'),
   ERR_TOKEN_TYPE_INVALID: token('The token type is not accepted'),
   ERR_JWE_NOT_ACCEPTED: token('Encrypted tokens are not accepted'),
+  ERR_ENCRYPTION_REQUIRED: token('An encrypted token is required'),
   ERR_DECRYPTION_FAILED: token('The token could not be decrypted'),
   ERR_ISSUER_INVALID: token('The token issuer is not trusted'),
   ERR_KEY_NOT_FOUND: token('No key matches the token'),

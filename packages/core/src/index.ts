@@ -70,8 +70,8 @@ export type {
 } from './verifier.js';
 export { createIssuer } from './issuer.js';
 export type { Issuer, IssuerOptions, SignOptions } from './issuer.js';
-export { createRevocationStore } from './revocation.js';
-export type { RevocationStore, RevocationStoreOptions } from './revocation.js';
+export { createRevocationStore } from './stores/revocation.js';
+export type { FamilyAdvance, RevocableToken, RevocationStore, RevocationStoreOptions } from './stores/revocation.js';
 export { createRemoteJwks } from './keys/remote-jwks.js';
 export type { JwksCacheSnapshot, JwksState, RemoteJwks, RemoteJwksOptions } from './keys/remote-jwks.js';
 export { createDiscovery } from './keys/discovery.js';

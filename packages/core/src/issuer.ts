@@ -10,6 +10,7 @@ import { createEncryptor, type EncryptionOptions, type Encryptor } from './jwe.j
 import { createKeySet, isKeySet, keySetState, type KeySet, type KeySetEntry } from './keys/key-set.js';
 import type { PrivateKeyInput } from './keys/signing-key.js';
 import type { Algorithm } from './internal/algorithms.js';
+import { ownOptions } from './internal/options.js';
 import { encodeBase64url } from './internal/base64url.js';
 import type { SecretInput } from './internal/key-input.js';
 import { isKeyPair } from './internal/private-key.js';
@@ -105,6 +106,9 @@ function tokenTypeOf(value: unknown, where: string): string {
   return value;
 }
 
+const ISSUER_OPTIONS = ['issuer', 'audience', 'secret', 'privateKey', 'keys', 'algorithm', 'kid', 'expiresIn', 'tokenType', 'encryption', 'clock'];
+const SIGN_OPTIONS = ['audience', 'expiresIn', 'tokenType', 'encrypt'];
+
 function randomId(): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
 }
@@ -126,8 +130,9 @@ function randomId(): string {
  * app.get('/.well-known/jwks.json', async (req, res) => res.set('Cache-Control', 'public, max-age=300').json(await issuer.jwks()));
  * ```
  */
-export function createIssuer(options: IssuerOptions): Issuer {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer needs an options object');
+export function createIssuer(input: IssuerOptions): Issuer {
+  if (typeof input !== 'object' || input === null) throw new TypeError('createIssuer needs an options object');
+  const options = ownOptions(input, 'createIssuer', ISSUER_OPTIONS);
   const issuer = options.issuer;
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('issuer is required: the exact `iss` value of the tokens');
   const defaultAudiences = Object.freeze(audiences(options.audience, 'audience'));
@@ -158,6 +163,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     async sign(claims: JWTPayload, signOptions: SignOptions = {}): Promise<string> {
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
       if (typeof signOptions !== 'object' || signOptions === null) throw new TypeError('sign options must be an object');
+      signOptions = ownOptions(signOptions, 'sign', SIGN_OPTIONS);
       const reserved = RESERVED.filter((name) => Object.hasOwn(claims, name));
       if (reserved.length > 0) {
         throw new TypeError(`claims must not set ${reserved.join(', ')}: the issuer sets them (use createIssuer or sign options for audience and lifetime)`);

@@ -93,6 +93,15 @@ describe('nested JWTs: the issuer signs then encrypts, the verifier decrypts the
     expect(decodeProtectedHeader(await thumbprinted.sign({ sub: 'alice' })).kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('with requireEncryption, accepts the encrypted token and refuses the same claims signed in the clear', async () => {
+    const key = bytes(32);
+    const signing = await generateSigningKey('ES256');
+    const signer = createIssuer({ issuer, audience, privateKey: signing, encryption: { key } });
+    const strict = createVerifier({ issuer, audience, jwks: await signer.jwks(), decryption: { keys: key }, requireEncryption: true });
+    await expect(strict.verify(await signer.sign({ sub: 'alice' }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(strict.verify(await signer.sign({ sub: 'alice' }, { encrypt: false }))).rejects.toMatchObject({ code: 'ERR_ENCRYPTION_REQUIRED', status: 401 });
+  });
+
   it('takes PEM and KeyObject keys on both sides', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const signing = await generateSigningKey('ES256');
@@ -182,6 +191,31 @@ describe('JWE misuse', () => {
       const forged = [b64url(JSON.stringify({ ...header, p2c })), ...segments.slice(1)].join('.');
       await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED', reason: 'p2c' });
     }
+  });
+
+  it('tries an expensive key management algorithm against one key only: the kid, or the only candidate', async () => {
+    const passwords = [bytes(32), bytes(32), bytes(32), bytes(32)];
+    const { signer, jws } = await setup({ keys: bytes(32) });
+    const jwks = await signer.jwks();
+    const pbes2 = { keyManagementAlgorithms: ['PBES2-HS512+A256KW'] as KeyManagementAlgorithm[] };
+    const forged = await new CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', cty: 'JWT' }).setKeyManagementParameters({ p2c: 10_000 }).encrypt(bytes(32));
+    // Four keys and no kid: refused before any key is derived, not four 10,000-round hashes.
+    const many = createVerifier({ issuer, audience, jwks, decryption: { keys: passwords, ...pbes2 } });
+    await expect(many.verify(forged)).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED', reason: 'ambiguous_key' });
+    const named = createVerifier({ issuer, audience, jwks, decryption: { keys: passwords.map((key, i) => ({ kid: `p${i}`, key })), ...pbes2 } });
+    const forKid = await new CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', cty: 'JWT', kid: 'p2' }).setKeyManagementParameters({ p2c: 1000 }).encrypt(passwords[2] as Uint8Array);
+    await expect(named.verify(forKid)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+
+    const a = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+    const b = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+    const rsa = createVerifier({ issuer, audience, jwks, decryption: { keys: [a.privateKey, b.privateKey] } });
+    const toB = await encrypt(jws, b.publicKey, { alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' });
+    await expect(rsa.verify(toB)).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED', reason: 'ambiguous_key' });
+
+    // Cheap key wrapping is still tried against each of a few keys, so rotation needs no kid.
+    const wrapKeys = [bytes(32), bytes(32)];
+    const aes = createVerifier({ issuer, audience, jwks, decryption: { keys: wrapKeys } });
+    await expect(aes.verify(await encrypt(jws, wrapKeys[1] as Uint8Array, { alg: 'A256KW', enc: 'A256GCM', cty: 'JWT' }))).resolves.toMatchObject({ claims: { sub: 'alice' } });
   });
 
   it('answers every decryption failure with one code: tampered segments, wrong keys, bad points', async () => {

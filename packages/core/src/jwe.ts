@@ -16,6 +16,7 @@ import { isCompactJwe } from './internal/compact.js';
 import type { KeyObjectLike } from './internal/crypto/backend.js';
 import { inspectCertificate, inspectSpki, pemBody, type SpkiInfo } from './internal/der.js';
 import { parseJsonObject } from './internal/json.js';
+import { ownOptions } from './internal/options.js';
 import {
   checkKid,
   describePrivateKey,
@@ -62,7 +63,12 @@ export type DecryptionKeyInput =
  * ```
  */
 export interface DecryptionOptions {
-  /** The decryption key(s). Several at once for rotation; a token's `kid` picks among them. */
+  /**
+   * The decryption key(s). Several at once for rotation; a token's `kid` picks among them. A
+   * token is tried against at most 4 keys, and against exactly one for PBES2, RSA-OAEP and
+   * ECDH-ES (each try costs a password hash or a private-key operation): with several keys of
+   * those kinds, give each a `kid` and have the issuer name it in the header.
+   */
   keys: DecryptionKeyInput | readonly DecryptionKeyInput[];
   /**
    * Allowed `alg` values. Default: what the keys can serve among RSA-OAEP-256/384/512,
@@ -148,6 +154,12 @@ const PBES2 = ALL_KEY_MANAGEMENT.filter((alg) => KEY_MANAGEMENT[alg].family === 
 const MAX_PBES2_COUNT = 10_000;
 /** A token is tried against at most this many keys: enough for rotation, no work amplifier. */
 const MAX_CANDIDATES = 4;
+/**
+ * Key management that costs real work per key (a password hash, an RSA or ECDH private-key
+ * operation): tried against one key only, the one its `kid` names or the only candidate, so a
+ * forged token cannot make the server try every key.
+ */
+const EXPENSIVE: ReadonlySet<Family> = new Set(['pbes2', 'rsa', 'ecdh']);
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const encoder = new TextEncoder();
 
@@ -396,8 +408,9 @@ export interface Decryptor {
 }
 
 /** @internal Validates the verifier's `decryption` option; throws a TypeError now. */
-export function createDecryptor(options: DecryptionOptions, settings: { readonly realm: string; readonly maxTokenSize: number }): Decryptor {
-  if (typeof options !== 'object' || options === null) throw new TypeError('decryption must be { keys, keyManagementAlgorithms?, contentEncryptionAlgorithms? }');
+export function createDecryptor(input: DecryptionOptions, settings: { readonly realm: string; readonly maxTokenSize: number }): Decryptor {
+  if (typeof input !== 'object' || input === null) throw new TypeError('decryption must be { keys, keyManagementAlgorithms?, contentEncryptionAlgorithms? }');
+  const options = ownOptions(input, 'decryption', ['keys', 'keyManagementAlgorithms', 'contentEncryptionAlgorithms']);
   const { realm, maxTokenSize } = settings;
   const inputs = options.keys === undefined ? [] : list(options.keys);
   if (inputs.length === 0) throw new TypeError('decryption.keys: give at least one decryption key');
@@ -475,6 +488,7 @@ export function createDecryptor(options: DecryptionOptions, settings: { readonly
     let candidates = kid === undefined ? usable : usable.filter((key) => key.kid === kid);
     if (kid !== undefined && candidates.length === 0) candidates = usable.filter((key) => key.kid === undefined);
     if (candidates.length === 0) throw fail('ERR_DECRYPTION_FAILED', 'no_key');
+    if (candidates.length > 1 && EXPENSIVE.has(KEY_MANAGEMENT[alg].family)) throw fail('ERR_DECRYPTION_FAILED', 'ambiguous_key');
     let plaintext: Uint8Array | undefined;
     let lastError: unknown;
     for (const key of candidates.slice(0, MAX_CANDIDATES)) {
@@ -527,9 +541,10 @@ export interface Encryptor {
 }
 
 /** @internal Validates the issuer's `encryption` option; throws a TypeError now. */
-export function createEncryptor(options: EncryptionOptions): Encryptor {
-  if (typeof options !== 'object' || options === null) throw new TypeError('encryption must be { key, keyManagementAlgorithm?, contentEncryptionAlgorithm? }');
-  const key = describeEncryptionKey(options.key, 'encryption.key');
+export function createEncryptor(input: EncryptionOptions): Encryptor {
+  if (typeof input !== 'object' || input === null) throw new TypeError('encryption must be { key, keyManagementAlgorithm?, contentEncryptionAlgorithm? }');
+  const options = ownOptions(input, 'encryption', ['key', 'keyManagementAlgorithm', 'contentEncryptionAlgorithm', 'kid']);
+  const key = describeEncryptionKey(options.key as EncryptionKeyInput, 'encryption.key');
   const explicitKid = checkKid(options.kid, 'encryption.kid') ?? key.kid;
   let alg: KeyManagementAlgorithm;
   if (options.keyManagementAlgorithm !== undefined) {

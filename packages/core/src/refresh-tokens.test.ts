@@ -5,7 +5,7 @@ import { createIssuer } from './issuer.js';
 import { createKeySet } from './keys/key-set.js';
 import { generateSigningKey } from './keys/signing-key.js';
 import { createRefreshTokens } from './refresh-tokens.js';
-import { createRevocationStore, type RevocationStore } from './revocation.js';
+import { createRevocationStore, type RevocationStore } from './stores/revocation.js';
 import { createVerifier } from './verifier.js';
 
 const issuerId = 'https://auth.example.com';
@@ -79,6 +79,20 @@ describe('createRefreshTokens', () => {
     await expect(refresh.redeem(successor)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
   });
 
+  it('holds one record per live session, however often its refresh tokens are redeemed', async () => {
+    const { refresh } = await setup();
+    let token = (await refresh.issue({ sub: 'alice' })).refreshToken;
+    for (let i = 0; i < 500; i++) token = (await refresh.redeem(token)).refreshToken;
+    expect(decodeJwt(token)['gen']).toBe(500);
+    expect(refresh.store.size).toBe(1);
+    // A small store is never filled by one account redeeming its own chain.
+    const small = createRefreshTokens({ issuer: createIssuer({ issuer: issuerId, audience, privateKey: await generateSigningKey('ES256') }), store: createRevocationStore({ familyClaim: 'sid', maxEntries: 2 }) });
+    let chain = (await small.issue({ sub: 'bob' })).refreshToken;
+    for (let i = 0; i < 50; i++) chain = (await small.redeem(chain)).refreshToken;
+    const other = (await small.issue({ sub: 'carol' })).refreshToken;
+    await expect(small.redeem(other)).resolves.toMatchObject({ claims: { sub: 'carol' } });
+  });
+
   it('never takes a refresh token as an access token, nor the reverse', async () => {
     const { issuer, refresh, access } = await setup();
     const refreshToken = (await refresh.issue({ sub: 'alice' })).refreshToken;
@@ -146,9 +160,10 @@ describe('createRefreshTokens', () => {
       revoke: real.revoke,
       revokeToken: (t) => real.revokeToken(t),
       revokeFamily: (i, f, e) => real.revokeFamily(i, f, e),
-      isRevoked(token) {
+      isRevoked: (token) => real.isRevoked(token),
+      async advanceFamily(...args) {
         if (broken) throw new Error('store down');
-        return real.isRevoked(token);
+        return real.advanceFamily(...args);
       },
       get size() {
         return real.size;
@@ -177,6 +192,7 @@ describe('createRefreshTokens', () => {
     const refresh = createRefreshTokens({ issuer });
     await expect(refresh.issue({})).rejects.toBeInstanceOf(TypeError);
     await expect(refresh.issue({ sub: 'alice', sid: 'chosen-by-caller' })).rejects.toBeInstanceOf(TypeError);
+    await expect(refresh.issue({ sub: 'alice', gen: 7 })).rejects.toBeInstanceOf(TypeError);
     await expect(refresh.issue({ sub: 'alice', exp: 1e12 })).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -11,9 +11,10 @@ import type { JWTPayload } from 'jose';
 import { AuthError } from './errors.js';
 import type { Issuer } from './issuer.js';
 import { keySetState } from './keys/key-set.js';
-import { createRevocationStore, type RevocationStore } from './revocation.js';
+import { createRevocationStore, type RevocationStore } from './stores/revocation.js';
 import { createVerifier, type Verifier, type VerifierOptions, type VerifiedToken } from './verifier.js';
 import { encodeBase64url } from './internal/base64url.js';
+import { ownOptions } from './internal/options.js';
 
 /** Options of {@link createRefreshTokens}. */
 export interface RefreshTokensOptions {
@@ -70,11 +71,17 @@ export interface RefreshTokens<TClaims extends JWTPayload = JWTPayload> {
   redeem(token: string): Promise<RedeemedRefreshToken<TClaims>>;
   /** Revokes the family of a valid refresh token (at logout). Rejects with an AuthError otherwise. */
   revoke(token: string): Promise<void>;
-  /** The store of used tokens and revoked families; pass it to the access-token verifier's `isRevoked` too. */
+  /** The store of family generations and revoked families; pass it to the access-token verifier's `isRevoked` too. */
   readonly store: RevocationStore;
 }
 
 const REGISTERED = ['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'];
+/**
+ * The claim holding a refresh token's place in its family: 0 for the first token of a login,
+ * one more for each successor. The store keeps only the family's current generation, so reuse
+ * detection costs one record per live session, however often its tokens are redeemed.
+ */
+const GENERATION = 'gen';
 
 function randomId(): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
@@ -101,16 +108,18 @@ function normalizeType(value: string): string {
  * // respond with { access_token: next, refresh_token: redeemed.refreshToken, ... }
  * ```
  */
-export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(options: RefreshTokensOptions): RefreshTokens<TClaims> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createRefreshTokens needs an options object');
-  const issuer = options.issuer;
-  if (typeof issuer !== 'object' || issuer === null || typeof issuer.sign !== 'function' || issuer.keys === undefined) {
+export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(input: RefreshTokensOptions): RefreshTokens<TClaims> {
+  if (typeof input !== 'object' || input === null) throw new TypeError('createRefreshTokens needs an options object');
+  const options = ownOptions(input, 'createRefreshTokens', ['issuer', 'store', 'familyClaim', 'audience', 'expiresIn', 'tokenType', 'clock']);
+  const given = options.issuer;
+  if (typeof given !== 'object' || given === null || typeof given.sign !== 'function' || given.keys === undefined) {
     throw new TypeError('issuer must be an issuer made by createIssuer');
   }
+  const issuer: Issuer = given;
   keySetState(issuer.keys).catch(() => undefined);
   const familyClaim = options.familyClaim ?? 'sid';
-  if (typeof familyClaim !== 'string' || familyClaim.length === 0 || REGISTERED.includes(familyClaim)) {
-    throw new TypeError('familyClaim must be a claim name other than the registered ones (iss, sub, aud, iat, exp, nbf, jti)');
+  if (typeof familyClaim !== 'string' || familyClaim.length === 0 || REGISTERED.includes(familyClaim) || familyClaim === GENERATION) {
+    throw new TypeError(`familyClaim must be a claim name other than the registered ones (iss, sub, aud, iat, exp, nbf, jti) and ${GENERATION}`);
   }
   const audience = options.audience ?? issuer.issuer;
   if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('audience must be a non-empty string');
@@ -140,7 +149,7 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
       issuer: issuer.issuer,
       audience,
       tokenType,
-      requiredClaims: ['sub', 'jti', 'iat', familyClaim],
+      requiredClaims: ['sub', 'jti', 'iat', familyClaim, GENERATION],
       clock,
       ...keys,
     });
@@ -148,11 +157,14 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
     return built;
   }
 
-  async function verified(token: string): Promise<{ token: VerifiedToken<TClaims>; family: string }> {
+  async function verified(token: string): Promise<{ token: VerifiedToken<TClaims>; family: string; generation: number }> {
     const result = await (await verifier()).verify(token);
-    const family = (result.claims as Record<string, unknown>)[familyClaim];
+    const claims = result.claims as Record<string, unknown>;
+    const family = claims[familyClaim];
     if (typeof family !== 'string' || family.length === 0) throw new AuthError('ERR_CLAIM_INVALID', { claim: familyClaim, reason: 'type' });
-    return { token: result, family };
+    const generation = claims[GENERATION];
+    if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) throw new AuthError('ERR_CLAIM_INVALID', { claim: GENERATION, reason: 'type' });
+    return { token: result, family, generation };
   }
 
   function familyExpiry(): number {
@@ -167,12 +179,12 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
 
   function carried(claims: JWTPayload): JWTPayload {
     const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(claims)) if (!REGISTERED.includes(name) && name !== familyClaim) out[name] = value;
+    for (const [name, value] of Object.entries(claims)) if (!REGISTERED.includes(name) && name !== familyClaim && name !== GENERATION) out[name] = value;
     return out;
   }
 
-  async function sign(claims: JWTPayload, sub: string, family: string): Promise<string> {
-    return issuer.sign({ ...claims, sub, [familyClaim]: family }, { audience, expiresIn, tokenType, encrypt: false });
+  async function sign(claims: JWTPayload, sub: string, family: string, generation: number): Promise<string> {
+    return issuer.sign({ ...claims, sub, [familyClaim]: family, [GENERATION]: generation }, { audience, expiresIn, tokenType, encrypt: false });
   }
 
   return Object.freeze({
@@ -181,45 +193,34 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
       const sub = claims.sub;
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('refresh tokens need a sub');
-      if (Object.hasOwn(claims, familyClaim)) throw new TypeError(`claims must not set ${familyClaim}: each issue() starts a new family`);
+      for (const name of [familyClaim, GENERATION]) {
+        if (Object.hasOwn(claims, name)) throw new TypeError(`claims must not set ${name}: each issue() starts a new family`);
+      }
       const { sub: _sub, ...rest } = claims;
       const family = randomId();
-      return Object.freeze({ refreshToken: await sign(rest, sub, family), family });
+      return Object.freeze({ refreshToken: await sign(rest, sub, family, 0), family });
     },
     async redeem(token: string): Promise<RedeemedRefreshToken<TClaims>> {
-      const { token: result, family } = await verified(token);
-      const iss = result.issuer;
-      // No await between the check and the mark: two concurrent redemptions of one token cannot both pass.
-      let used: boolean;
+      const { token: result, family, generation } = await verified(token);
+      // One atomic step in the store: of two redemptions of one token, however concurrent and
+      // on whichever instance, one advances the family and the other finds it reused.
+      let outcome: Awaited<ReturnType<RevocationStore['advanceFamily']>>;
       try {
-        used = store.isRevoked(result as VerifiedToken);
+        outcome = await store.advanceFamily(result.issuer, family, generation, familyExpiry());
       } catch (error) {
         throw unavailable(error);
       }
-      if (used) {
-        let ended: boolean;
-        try {
-          ended = store.isRevoked({ issuer: iss, claims: { [familyClaim]: family } });
-          // A used token came back: a copy is in someone else's hands. End the whole family.
-          if (!ended) store.revokeFamily(iss, family, familyExpiry());
-        } catch (error) {
-          throw unavailable(error);
-        }
-        throw new AuthError('ERR_TOKEN_REVOKED', { reason: ended ? 'family_revoked' : 'reused' });
-      }
-      try {
-        store.revokeToken(result as VerifiedToken);
-      } catch (error) {
-        throw unavailable(error);
-      }
+      // A used token came back: a copy is in someone else's hands, and the store ended the family.
+      if (outcome === 'reused') throw new AuthError('ERR_TOKEN_REVOKED', { reason: 'reused' });
+      if (outcome !== 'advanced') throw new AuthError('ERR_TOKEN_REVOKED', { reason: 'family_revoked' });
       const claims = result.claims;
-      const refreshToken = await sign(carried(claims), claims.sub as string, family);
+      const refreshToken = await sign(carried(claims), claims.sub as string, family, generation + 1);
       return Object.freeze({ claims, family, refreshToken });
     },
     async revoke(token: string): Promise<void> {
       const { token: result, family } = await verified(token);
       try {
-        store.revokeFamily(result.issuer, family, familyExpiry());
+        await store.revokeFamily(result.issuer, family, familyExpiry());
       } catch (error) {
         throw unavailable(error);
       }
@@ -230,7 +231,7 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(opt
 // A store revokes families by the claim it was created with; if that is not ours, reuse
 // detection would silently revoke nothing.
 function checkStore(store: RevocationStore, familyClaim: string): void {
-  if (typeof store !== 'object' || store === null || typeof store.isRevoked !== 'function' || typeof store.revokeFamily !== 'function' || typeof store.revokeToken !== 'function') {
+  if (typeof store !== 'object' || store === null || typeof store.isRevoked !== 'function' || typeof store.revokeFamily !== 'function' || typeof store.advanceFamily !== 'function') {
     throw new TypeError('store must be a revocation store (createRevocationStore({ familyClaim }))');
   }
   if (store.familyClaim !== familyClaim) {

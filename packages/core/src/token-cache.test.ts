@@ -2,7 +2,7 @@ import { createTestKey, signToken, startJwksServer } from '@jwt-gate/testing';
 import { describe, expect, it } from 'vitest';
 import type { SignatureBackend } from './internal/crypto/backend.js';
 import { defaultBackend } from './internal/crypto/select.js';
-import { createRevocationStore } from './revocation.js';
+import { createRevocationStore } from './stores/revocation.js';
 import { buildVerifier, type VerifierOptions } from './verifier.js';
 
 const issuer = 'https://auth.example.com';
@@ -94,7 +94,7 @@ describe('the verified-token cache', async () => {
     const token = await sign();
     const result = await verifier.verify(token);
     await verifier.verify(token);
-    store.revokeToken(result);
+    await store.revokeToken(result);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
     expect(backend.checks).toBe(1);
   });

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSig
 import { b64url, createTestKey, fixture, hmacRaw, rawToken, signToken, type TestKey } from '@jwt-gate/testing';
 import { importPKCS8, SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { createRevocationStore } from './revocation.js';
+import { createRevocationStore } from './stores/revocation.js';
 import { createVerifier, type VerifierOptions } from './verifier.js';
 
 const issuer = 'https://auth.example.com';
@@ -366,12 +366,50 @@ describe('createVerifier: security defaults', () => {
     await expect(verifier.verify(await sign({ tenant: 'a', toString: 'x' }))).resolves.toBeTruthy();
   });
 
-  it('returns frozen claims and header', async () => {
-    const { verifier, sign } = await hs();
-    const result = await verifier.verify(await sign({ nested: { roles: ['a'] } }));
-    expect(Object.isFrozen(result.claims)).toBe(true);
-    expect(Object.isFrozen((result.claims as { nested: object }).nested)).toBe(true);
-    expect(Object.isFrozen(result.header)).toBe(true);
+  it('returns frozen claims and header, with the token cache on or off', async () => {
+    for (const tokenCache of [undefined, false] as const) {
+      const { verifier, sign } = await hs(tokenCache === undefined ? {} : { tokenCache });
+      const token = await sign({ nested: { roles: ['a'] } });
+      for (const result of [await verifier.verify(token), await verifier.verify(token)]) {
+        expect(Object.isFrozen(result), String(tokenCache)).toBe(true);
+        expect(Object.isFrozen(result.claims)).toBe(true);
+        expect(Object.isFrozen((result.claims as { nested: { roles: string[] } }).nested.roles)).toBe(true);
+        expect(Object.isFrozen(result.header)).toBe(true);
+        expect(() => {
+          (result.claims as { sub?: string }).sub = 'mallory';
+        }).toThrow(TypeError);
+      }
+    }
+  });
+
+  it('reads options as own properties only: a polluted Object.prototype changes nothing', async () => {
+    const { sign, key } = await hs();
+    const polluted = { requireExpiration: false, clockTolerance: 300, audience: null, tokenCache: false, maxTokenSize: 1_048_576, requireEncryption: false, algorithms: ['HS512'], issuers: undefined };
+    const prototype = Object.prototype as Record<string, unknown>;
+    try {
+      Object.assign(prototype, polluted);
+      const verifier = createVerifier({ issuer, audience, secret: key.secret as string });
+      await rejects(verifier.verify(await sign({}, { expiresIn: null })), { code: 'ERR_CLAIM_MISSING', claim: 'exp' });
+      await rejects(verifier.verify(await sign({ aud: 'someone-else' })), { code: 'ERR_AUDIENCE_INVALID' });
+      await rejects(verifier.verify(await sign({}, { expiresIn: -60 })), { code: 'ERR_TOKEN_EXPIRED' });
+      await expect(verifier.verify(await sign())).resolves.toMatchObject({ issuer });
+      const several = createVerifier({ issuers: [{ issuer, secret: key.secret as string }], audience });
+      await rejects(several.verify(await sign({}, { expiresIn: null })), { code: 'ERR_CLAIM_MISSING', claim: 'exp' });
+    } finally {
+      for (const name of Object.keys(polluted)) delete prototype[name];
+    }
+  });
+
+  it('refuses a plain signed token where encryption is required', async () => {
+    const { verifier: plain, sign } = await hs();
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const { key: signing } = await hs();
+    const strict = createVerifier({ issuer, audience, secret: signing.secret as string, decryption: { keys: key }, requireEncryption: true });
+    await rejects(strict.verify(await signToken(signing, { iss: issuer, aud: audience })), { code: 'ERR_ENCRYPTION_REQUIRED', status: 401, error: 'invalid_token' });
+    await rejects(strict.verify('x'.repeat(9000)), { code: 'ERR_TOKEN_TOO_LARGE' });
+    await expect(plain.verify(await sign())).resolves.toBeTruthy();
+    expect(() => createVerifier({ issuer, audience, secret: signing.secret as string, requireEncryption: true })).toThrow(TypeError);
+    expect(() => createVerifier({ issuer, audience, secret: signing.secret as string, decryption: { keys: key }, requireEncryption: 'yes' as never })).toThrow(TypeError);
   });
 
   it('turns malformed signatures into invalid_token, never a crash', async () => {
@@ -422,7 +460,7 @@ describe('createVerifier: revocation', () => {
     expect(twin).not.toBe(token);
     const result = await verifier.verify(token);
     await expect(verifier.verify(twin)).resolves.toBeTruthy();
-    store.revokeToken(result);
+    await store.revokeToken(result);
     await rejects(verifier.verify(token), { code: 'ERR_TOKEN_REVOKED' });
     await rejects(verifier.verify(twin), { code: 'ERR_TOKEN_REVOKED' });
   });

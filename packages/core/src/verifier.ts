@@ -8,7 +8,7 @@ import type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';
 import { isChallengeText } from './challenge.js';
 import { AuthError } from './errors.js';
 import { createDiscovery, type Discovery, type IssuerMetadata } from './keys/discovery.js';
-import { createRemoteJwks, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js';
+import { createRemoteJwks, REMOTE_JWKS_OPTIONS, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './keys/remote-jwks.js';
 import { createDecryptor, type DecryptionOptions } from './jwe.js';
 import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, type Algorithm, algorithmInfo } from './internal/algorithms.js';
 import { validateClaims, type ClaimRules } from './internal/claims.js';
@@ -18,6 +18,7 @@ import { defaultBackend } from './internal/crypto/select.js';
 import { describeJwk, describePublicKey, describeSecret, type KeyDescriptor, type PublicKeyInput, type SecretInput } from './internal/key-input.js';
 import { createRemoteStore, createStaticStore, type KeyStore, type PreparedKey } from './internal/key-store.js';
 import type { JsonObject } from './internal/json.js';
+import { own, ownOptions } from './internal/options.js';
 import { createTokenCache, type TokenCache } from './internal/token-cache.js';
 
 export type { Algorithm } from './internal/algorithms.js';
@@ -93,6 +94,12 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
    * like any token. Default: off, and a JWE is refused with `ERR_JWE_NOT_ACCEPTED`.
    */
   decryption?: DecryptionOptions;
+  /**
+   * Refuse signed tokens that arrive unencrypted (`ERR_ENCRYPTION_REQUIRED`), for APIs whose
+   * tokens carry claims the bearer must not read. Needs `decryption`. Default false: with
+   * `decryption` set, both encrypted and plain signed tokens are accepted.
+   */
+  requireEncryption?: boolean;
   /** Called after a token verified, before it is accepted; true refuses it (ERR_TOKEN_REVOKED). */
   isRevoked?: RevocationCheck;
   /** Fetch settings for `jwksUri` and `discovery`. */
@@ -119,7 +126,7 @@ export type RevocationCheck =
 
 /** A verified token. */
 export interface VerifiedToken<TClaims extends JWTPayload = JWTPayload> {
-  /** The verified claims. Read-only: a result served by the token cache is shared and frozen. */
+  /** The verified claims, frozen: a result may be shared by every request with this token. */
   readonly claims: TClaims;
   /** The protected header. Read-only, like the claims. */
   readonly header: JWTHeaderParameters;
@@ -178,19 +185,14 @@ interface Trusted {
 }
 
 const SOURCES = ['secret', 'publicKey', 'jwks', 'jwksUri', 'discovery'] as const;
+const REMOTE_OPTIONS = REMOTE_JWKS_OPTIONS.filter((name) => name !== 'cache' && name !== 'clock');
 const ISSUER_KEYS = new Set<string>(['issuer', 'audience', 'algorithms', 'tokenType', ...SOURCES]);
 const VERIFIER_KEYS = new Set<string>([
   ...ISSUER_KEYS,
   'issuers', 'clockTolerance', 'maxTokenAge', 'tokenType', 'profile', 'requiredClaims', 'requireExpiration',
-  'maxTokenSize', 'decryption', 'isRevoked', 'remote', 'cache', 'tokenCache', 'realm', 'clock',
+  'maxTokenSize', 'decryption', 'requireEncryption', 'isRevoked', 'remote', 'cache', 'tokenCache', 'realm', 'clock',
 ]);
 
-/** A misspelt option would silently weaken verification (`audiance` leaves `audience` unset): refuse it. */
-function checkKnown(where: string, options: object, known: ReadonlySet<string>): void {
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`${where}: unknown option ${JSON.stringify(key.slice(0, 40))}`);
-  }
-}
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 function list<T>(value: T | readonly T[] | undefined): T[] {
@@ -264,9 +266,10 @@ export function createVerifier<TClaims extends JWTPayload = JWTPayload>(options:
 }
 
 /** @internal The verifier on a chosen signature backend (the differential tests use both). */
-export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: VerifierOptions, backend: SignatureBackend): Verifier<TClaims> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object');
-  checkKnown('createVerifier', options, VERIFIER_KEYS);
+export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(input: VerifierOptions, backend: SignatureBackend): Verifier<TClaims> {
+  if (typeof input !== 'object' || input === null) throw new TypeError('createVerifier needs an options object');
+  // Own properties only, copied now: a misspelt option is refused, an inherited one never read.
+  const options: VerifierOptions = ownOptions(input, 'createVerifier', [...VERIFIER_KEYS]);
   const realm = options.realm ?? 'api';
   if (typeof realm !== 'string' || realm.length === 0 || !isChallengeText(realm)) {
     throw new TypeError('realm must be printable ASCII without quotes or backslashes');
@@ -295,32 +298,40 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
           ? (token: VerifiedToken) => revocation.isRevoked(token)
           : undefined;
   if (revocation !== undefined && isRevoked === undefined) throw new TypeError('isRevoked must be a function or an object with an isRevoked method');
-  const remoteOptions: RemoteJwksOptions = { ...options.remote, clock };
+  const remoteOptions: RemoteJwksOptions = { ...ownOptions(options.remote, 'remote', REMOTE_OPTIONS), clock };
   const decryptor = options.decryption === undefined ? undefined : createDecryptor(options.decryption, { realm, maxTokenSize });
-  const cache = options.cache;
+  const requireEncryption = options.requireEncryption ?? false;
+  if (typeof requireEncryption !== 'boolean') throw new TypeError('requireEncryption must be a boolean');
+  if (requireEncryption && decryptor === undefined) throw new TypeError('requireEncryption needs `decryption`: the keys that decrypt the tokens');
+  const cache = options.cache === undefined ? undefined : ownOptions(options.cache, 'cache', ['jwks', 'metadata']);
   const cacheOption = options.tokenCache ?? {};
   if (cacheOption !== false && (typeof cacheOption !== 'object' || cacheOption === null)) throw new TypeError('tokenCache must be false or { maxEntries }');
-  const maxEntries = cacheOption === false ? 0 : (cacheOption.maxEntries ?? 1000);
+  if (cacheOption !== false) ownOptions(cacheOption, 'tokenCache', ['maxEntries']);
+  const maxEntries = cacheOption === false ? 0 : (own(cacheOption, 'maxEntries') ?? 1000);
   if (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 10_000_000) throw new RangeError('tokenCache.maxEntries must be an integer from 0 to 10000000');
   const tokenCache: TokenCache<VerifiedToken<TClaims>> | undefined = maxEntries === 0 ? undefined : createTokenCache(maxEntries);
 
   if (options.issuers !== undefined && (options.issuer !== undefined || SOURCES.some((s) => options[s] !== undefined))) {
     throw new TypeError('use either `issuers: [...]` or the single-issuer options (issuer, keys), not both');
   }
+  if (options.issuers !== undefined && !Array.isArray(options.issuers)) throw new TypeError('issuers must be an array of trusted issuers');
+  // Each entry a prototype-less copy: what an entry leaves out is never read from elsewhere.
   const entries: TrustedIssuer[] =
     options.issuers !== undefined
-      ? options.issuers.map((entry) => ({
-          algorithms: options.algorithms,
-          ...entry,
-          audience: entry.audience === undefined ? options.audience : entry.audience,
-        }) as TrustedIssuer)
+      ? options.issuers.map((given, index) => {
+          const entry = ownOptions(given, `issuers[${index}]`, [...ISSUER_KEYS]);
+          return Object.assign(Object.create(null) as object, {
+            ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
+            ...entry,
+            audience: entry.audience === undefined ? options.audience : entry.audience,
+          }) as TrustedIssuer;
+        })
       : [options as TrustedIssuer];
   if (entries.length === 0) throw new TypeError('issuers must list at least one issuer');
 
   const trusted = new Map<string, Trusted>();
   for (const [index, entry] of entries.entries()) {
     const where = options.issuers === undefined ? 'createVerifier' : `issuers[${index}]`;
-    if (options.issuers !== undefined) checkKnown(where, options.issuers[index] as object, ISSUER_KEYS);
     if (typeof entry.issuer !== 'string' || entry.issuer.length === 0) {
       throw new TypeError(`${where}: issuer is required, exactly as it appears in the tokens' iss claim`);
     }
@@ -354,13 +365,14 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
       if (descriptors.length === 0) throw new TypeError(`${where}: jwks holds no usable public signature key`);
     } else if (source === 'jwksUri') {
       const uri = entry.jwksUri as string | URL | RemoteJwks;
-      remote = isRemoteJwks(uri) ? uri : createRemoteJwks(uri, { ...remoteOptions, ...(cache?.jwks?.[String(uri)] === undefined ? {} : { cache: cache.jwks[String(uri)] as JwksCacheSnapshot }) });
+      const snapshot = cache?.jwks === undefined ? undefined : own(cache.jwks, String(uri));
+      remote = isRemoteJwks(uri) ? uri : createRemoteJwks(uri, { ...remoteOptions, ...(snapshot === undefined ? {} : { cache: snapshot }) });
     } else {
       const url = typeof entry.discovery === 'string' ? entry.discovery : undefined;
       remote = createDiscovery(entry.issuer, {
         ...remoteOptions,
         ...(url === undefined ? {} : { url }),
-        ...(cache?.metadata?.[entry.issuer] === undefined ? {} : { metadata: cache.metadata[entry.issuer] as IssuerMetadata }),
+        ...(cache?.metadata === undefined || own(cache.metadata, entry.issuer) === undefined ? {} : { metadata: own(cache.metadata, entry.issuer) as IssuerMetadata }),
         ...(cache?.jwks === undefined ? {} : { jwksCache: cache.jwks }),
       });
     }
@@ -493,16 +505,16 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   function accept(token: string, issuer: Trusted, parsed: ParsedJws, key: PreparedKey): VerifiedToken<TClaims> {
     const now = clock();
     validateClaims(parsed.payload, issuer.rules, now / 1000);
-    const result: VerifiedToken<TClaims> = {
+    // Frozen whole, cached or not: a handler can never alter what the next one reads.
+    const result: VerifiedToken<TClaims> = deepFreeze({
       claims: parsed.payload as TClaims,
       header: parsed.header as JWTHeaderParameters,
       issuer: issuer.issuer,
       token,
-    };
+    });
     if (tokenCache !== undefined) {
       const { from, until } = servingWindow(parsed.payload, issuer.rules);
-      // A cached result is shared by every request presenting the token: freeze it whole.
-      if (until > now) tokenCache.set(token, { token, result: deepFreeze(result), key, from, until });
+      if (until > now) tokenCache.set(token, { token, result, key, from, until });
     }
     return result;
   }
@@ -567,6 +579,9 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
   }
 
   function run(token: string): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> {
+    if (requireEncryption && !(typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token))) {
+      throw fail(typeof token === 'string' && token.length > maxTokenSize ? 'ERR_TOKEN_TOO_LARGE' : 'ERR_ENCRYPTION_REQUIRED');
+    }
     const cached = fromCache(token);
     if (cached !== undefined) return cached;
     if (decryptor !== undefined && typeof token === 'string' && token.length <= maxTokenSize && isCompactJwe(token)) {

@@ -29,33 +29,7 @@ interface Listed {
 }
 
 /** Not linear, but never applied to attacker input. */
-const ALLOWED: readonly Listed[] = [
-  {
-    file: 'packages/core/src/keys/discovery.ts',
-    regex: String.raw`/\/+$/`,
-    reason: 'trims the path of the issuer URL the developer configures; no token or fetched value reaches it',
-  },
-  {
-    file: 'examples/microservices/src/auth-service.ts',
-    regex: String.raw`/\/+$/`,
-    reason: "trims AUTH_ISSUER, the example's own configuration",
-  },
-  {
-    file: 'examples/microservices/src/service-token.ts',
-    regex: String.raw`/\/+$/`,
-    reason: 'trims the issuer URL the service is configured with',
-  },
-  {
-    file: 'packages/testing/src/keys.ts',
-    regex: '/=+$/',
-    reason: 'test support: strips the padding of btoa() over random bytes it generated',
-  },
-  {
-    file: 'packages/testing/src/attacks/cases.ts',
-    regex: '/[^.]+$/',
-    reason: 'test support: strips the signature of a token the attack fixture signed',
-  },
-];
+const ALLOWED: readonly Listed[] = [];
 
 /**
  * Attacker-facing and not linear, waiting for a fix in the source. Each entry is asserted to

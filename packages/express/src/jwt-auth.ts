@@ -170,7 +170,8 @@ function isVerifier<TClaims extends JWTPayload>(value: unknown): value is Verifi
  * ```
  */
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> | Verifier<TClaims>): RequestHandler {
-  const { errors = 'auto', ...rest } = options as JwtAuthOptions<TClaims>;
+  const { errors: _errors, ...rest } = options as JwtAuthOptions<TClaims>;
+  const errors = (Object.hasOwn(options, 'errors') ? (options as JwtAuthOptions<TClaims>).errors : undefined) ?? 'auto';
   if (errors !== 'auto' && errors !== 'next' && errors !== 'respond') throw new TypeError('errors must be "auto", "next" or "respond"');
   const authenticator = createAuthenticator<TClaims>(isVerifier(options) ? options : (rest as AuthenticatorOptions<TClaims>));
 

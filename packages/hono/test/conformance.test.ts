@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as adapter from '../src/index.js';
-import { isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type OptionalAuthVariables, type RouteGuard } from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles, type JWTPayload, type OptionalAuthVariables, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;

@@ -13,7 +13,9 @@ export type JwksBehaviour =
   /** Closes the connection without answering. */
   | { kind: 'drop' }
   /** Starts a 200 answer, then closes the connection halfway through the body. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /** Answers `/jwks.json` with a redirect to `location` (other paths as usual). */
+  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 };
 
 /** A real HTTP server on loopback serving a JWKS and OpenID metadata. */
 export interface JwksServer {
@@ -31,6 +33,8 @@ export interface JwksServer {
   behaviour: JwksBehaviour;
   /** Requests received, by path. */
   readonly hits: Map<string, number>;
+  /** The headers of every request received, in order, with its path. */
+  readonly requests: { readonly path: string; readonly headers: Readonly<Record<string, string | string[] | undefined>> }[];
   /** Total requests received. */
   readonly total: () => number;
   /** TCP connections accepted, whether or not a request followed. */
@@ -46,6 +50,7 @@ export interface JwksServer {
  */
 export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean; issuerPath?: string } = {}): Promise<JwksServer> {
   const hits = new Map<string, number>();
+  const requests: JwksServer['requests'] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
   const state = {
@@ -58,7 +63,12 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    requests.push({ path, headers: { ...req.headers } });
     const behaviour = state.behaviour;
+    if (behaviour.kind === 'redirect' && path === '/jwks.json') {
+      res.writeHead(behaviour.status ?? 302, { location: behaviour.location }).end();
+      return;
+    }
     if (behaviour.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (res.destroyed) return;
     if (behaviour.kind === 'drop') {
@@ -132,6 +142,7 @@ export async function startJwksServer(options: { keys?: JWK[]; rfc8414?: boolean
       state.behaviour = value;
     },
     hits,
+    requests,
     total: () => [...hits.values()].reduce((a, b) => a + b, 0),
     connections: () => connections,
     close: () =>

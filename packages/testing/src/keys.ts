@@ -31,7 +31,7 @@ export function randomSecret(bytes = 48): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
   let text = '';
   for (const byte of raw) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/={1,2}$/, '');
 }
 
 /** Generates a key for `alg`, extractable, with a unique `kid`. */
@@ -87,7 +87,7 @@ export function b64url(input: string | Uint8Array): string {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   let text = '';
   for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/={1,2}$/, '');
 }
 
 /** Builds a compact token from raw header and payload JSON text and a signature (no signing). */

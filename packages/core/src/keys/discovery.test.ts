@@ -80,6 +80,40 @@ describe('discovery', () => {
     await expect(verifier.verify(token)).resolves.toMatchObject({ issuer: server.issuer });
   });
 
+  it('sends configured headers to the configured origin only, never to a jwks_uri on another host', async () => {
+    const { server, key } = await setup();
+    const keyHost = await startJwksServer({ keys: [key.publicJwk!] });
+    try {
+      const headers = { 'x-api-key': 'for-the-issuer-origin-only' };
+      const token = await signToken(key, { iss: server.issuer, aud: audience });
+      const sameOrigin = createVerifier({ issuer: server.issuer, audience, discovery: true, remote: { headers } });
+      await expect(sameOrigin.verify(token)).resolves.toMatchObject({ issuer: server.issuer });
+      expect(server.requests.map((r) => r.headers['x-api-key'])).toEqual([headers['x-api-key'], headers['x-api-key']]);
+
+      server.metadata = JSON.stringify({ issuer: server.issuer, jwks_uri: keyHost.jwksUri });
+      const elsewhere = createVerifier({ issuer: server.issuer, audience, discovery: true, remote: { headers } });
+      await expect(elsewhere.verify(token)).resolves.toMatchObject({ issuer: server.issuer });
+      expect(keyHost.requests).toHaveLength(1);
+      expect(keyHost.requests[0]?.headers['x-api-key']).toBeUndefined();
+    } finally {
+      await keyHost.close();
+    }
+  });
+
+  it('refuses https metadata that names a jwks_uri over http', async () => {
+    const key = await createTestKey('ES256');
+    const issuer = 'https://id.example.com';
+    const fetched: string[] = [];
+    const fetchImpl: typeof fetch = async (input) => {
+      fetched.push(String(input));
+      const body = String(input).endsWith('/openid-configuration') ? { issuer, jwks_uri: 'http://keys.example.net/jwks.json' } : { keys: [key.publicJwk] };
+      return Response.json(body);
+    };
+    const verifier = createVerifier({ issuer, audience, discovery: true, remote: { fetch: fetchImpl } });
+    await expect(verifier.verify(await signToken(key, { iss: issuer, aud: audience }))).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+    expect(fetched).toEqual([`${issuer}/.well-known/openid-configuration`]);
+  });
+
   it('accepts an explicit metadata URL', async () => {
     const { server, key } = await setup();
     const verifier = createVerifier({ issuer: server.issuer, audience, discovery: `${server.origin}/.well-known/openid-configuration` });

@@ -7,7 +7,8 @@
  */
 
 import { AuthError } from '../errors.js';
-import { createRemoteJwks, fetchJson, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
+import { own, ownOptions } from '../internal/options.js';
+import { checkHeaders, createRemoteJwks, fetchJson, REMOTE_JWKS_OPTIONS, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 
 /** What discovery resolved. */
 export interface IssuerMetadata {
@@ -38,10 +39,17 @@ export interface DiscoveryOptions extends RemoteJwksOptions {
   jwksCache?: Readonly<Record<string, JwksCacheSnapshot>>;
 }
 
+/** `path` without its trailing slashes; a loop, since `/\/+$/` is quadratic on a run of slashes. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
+}
+
 /** The metadata URLs to try for an issuer, in order. */
 export function metadataUrls(issuer: string): string[] {
   const url = new URL(issuer);
-  const path = url.pathname.replace(/\/+$/, '');
+  const path = withoutTrailingSlashes(url.pathname);
   // OIDC Discovery §4: append to the issuer. RFC 8414 §3.1: insert between host and path.
   return [
     `${url.origin}${path}/.well-known/openid-configuration`,
@@ -57,7 +65,8 @@ export function metadataUrls(issuer: string): string[] {
  * @param options - how to fetch; also used for the key set it names. `url` replaces the
  *   well-known locations with one explicit metadata URL.
  */
-export function createDiscovery(issuer: string, options: DiscoveryOptions = {}): Discovery {
+export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): Discovery {
+  const options = ownOptions(input, 'createDiscovery', [...REMOTE_JWKS_OPTIONS, 'url', 'metadata', 'jwksCache']);
   let urls: string[];
   try {
     urls = options.url === undefined ? metadataUrls(issuer) : [new URL(options.url).href];
@@ -69,7 +78,8 @@ export function createDiscovery(issuer: string, options: DiscoveryOptions = {}):
   const timeout = options.timeout ?? 5_000;
   const cooldown = options.cooldown ?? 30_000;
   const clock = options.clock ?? Date.now;
-  const { url: _url, metadata: cachedMetadata, jwksCache, ...jwksOptions } = options;
+  const { url: _url, metadata: cachedMetadata, jwksCache, headers: given, ...jwksOptions } = options;
+  const headers = given === undefined ? undefined : checkHeaders(given);
 
   let metadata: IssuerMetadata | undefined;
   let remote: RemoteJwks | undefined;
@@ -77,16 +87,28 @@ export function createDiscovery(issuer: string, options: DiscoveryOptions = {}):
   let lastAttempt = Number.NEGATIVE_INFINITY;
   let lastError: unknown;
 
-  function accept(doc: Partial<IssuerMetadata> | null): void {
+  /** Takes metadata served from `from` (a metadata URL), or refuses it. */
+  function accept(doc: Partial<IssuerMetadata> | null, from: string): void {
     if (typeof doc !== 'object' || doc === null || typeof doc.jwks_uri !== 'string') throw new Error('metadata without jwks_uri');
     if (doc.issuer !== issuer) throw new Error('metadata names another issuer');
+    let jwksUrl: URL;
+    try {
+      jwksUrl = new URL(doc.jwks_uri);
+    } catch {
+      throw new Error('metadata with a jwks_uri that is not an absolute URL');
+    }
+    const source = new URL(from);
+    // OpenID Connect Discovery §3: metadata over https names its keys over https too.
+    if (source.protocol === 'https:' && jwksUrl.protocol !== 'https:') throw new Error('metadata over https names a jwks_uri over http');
     metadata = Object.freeze({ ...doc }) as IssuerMetadata;
-    const snapshot = jwksCache?.[doc.jwks_uri];
-    remote = createRemoteJwks(doc.jwks_uri, snapshot === undefined ? jwksOptions : { ...jwksOptions, cache: snapshot });
+    const snapshot = jwksCache === undefined ? undefined : own(jwksCache, doc.jwks_uri);
+    // Configured headers go to the configured origin only, never to a host the metadata names.
+    const keyOptions: RemoteJwksOptions = { ...jwksOptions, ...(headers !== undefined && jwksUrl.origin === source.origin ? { headers } : {}) };
+    remote = createRemoteJwks(doc.jwks_uri, snapshot === undefined ? keyOptions : { ...keyOptions, cache: snapshot });
   }
   if (cachedMetadata !== undefined) {
     try {
-      accept(cachedMetadata);
+      accept(cachedMetadata, urls[0] as string);
     } catch {
       metadata = undefined;
     }
@@ -95,13 +117,13 @@ export function createDiscovery(issuer: string, options: DiscoveryOptions = {}):
   async function resolve(): Promise<void> {
     lastAttempt = clock();
     for (const url of urls) {
-      const { status, json } = await fetchJson(url, { fetch: fetchImpl, timeout, maxBodySize: 262_144, headers: options.headers });
+      const { status, json } = await fetchJson(url, { fetch: fetchImpl, timeout, maxBodySize: 262_144, headers });
       if (json === undefined) {
         // Not found here: try the next location. Anything else is an outage.
         if (status === 404 || status === 410) continue;
         throw new Error(`metadata endpoint answered ${status}`);
       }
-      accept(json as Partial<IssuerMetadata> | null);
+      accept(json as Partial<IssuerMetadata> | null, url);
       return;
     }
     throw new Error('no issuer metadata found');

@@ -9,6 +9,7 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from '../internal/algorithms.js';
 import type { SecretInput } from '../internal/key-input.js';
+import { ownOptions } from '../internal/options.js';
 import { isCryptoKey, type PrivateKeyInput } from '../internal/private-key.js';
 import { planSecret, planSigningKey, prepareSigningKey, type PreparedSigningKey, type SecretPlan, type SigningKey, type SigningKeyPlan } from './signing-key.js';
 
@@ -73,9 +74,12 @@ export function isKeySet(value: unknown): value is KeySet {
 }
 
 /** @internal Validates one entry now; throws a TypeError that says what to fix. */
+// A SigningKey carries these too; they are read, never required.
+const ENTRY_FIELDS = ['privateKey', 'publicKey', 'publicJwk', 'secret', 'algorithm', 'kid'];
+
 function planEntry(entry: KeySetEntry, where: string): SigningKeyPlan | SecretPlan {
   if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} must be a signing key, { privateKey, algorithm } or { secret, algorithm }`);
-  const e = entry as { privateKey?: unknown; publicKey?: unknown; secret?: unknown; algorithm?: unknown; kid?: unknown };
+  const e = ownOptions(entry as { privateKey?: unknown; publicKey?: unknown; secret?: unknown; algorithm?: unknown; kid?: unknown }, where, ENTRY_FIELDS);
   const hasSecret = e.secret !== undefined;
   if (hasSecret === (e.privateKey !== undefined)) throw new TypeError(`${where}: give exactly one of privateKey or secret`);
   if (hasSecret) return planSecret(e.secret as SecretInput, e.algorithm, e.kid, where);

@@ -179,6 +179,47 @@ describe('remote JWKS', () => {
     expect(calls).toEqual(['https://keys.example.com/jwks.json']);
   });
 
+  it('follows a redirect within its origin, headers included, and refuses one to another origin', async () => {
+    const other = await startJwksServer({ keys: [key.publicJwk!] });
+    try {
+      const headers = { 'x-api-key': 'key-for-the-jwks-origin-only' };
+      server.behaviour = { kind: 'redirect', location: '/jwks-moved.json' };
+      // A same-origin redirect lands on a 404 here; what matters is who received the header.
+      await expect(createRemoteJwks(server.jwksUri, { headers }).keys()).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+      expect(server.requests.map((r) => [r.path, r.headers['x-api-key']])).toEqual([
+        ['/jwks.json', 'key-for-the-jwks-origin-only'],
+        ['/jwks-moved.json', 'key-for-the-jwks-origin-only'],
+      ]);
+
+      for (const status of [301, 302, 303, 307, 308] as const) {
+        server.behaviour = { kind: 'redirect', location: other.jwksUri, status };
+        const remote = createRemoteJwks(server.jwksUri, { headers });
+        const verifier = createVerifier({ issuer, audience, jwksUri: remote, clock });
+        await expect(verifier.verify(await token())).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+      }
+      expect(other.total()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers within the timeout when a response body never settles, and does not wait to cancel it', async () => {
+    const stuck = () => new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined), cancel: () => new Promise<void>(() => undefined) });
+    const bodies: Record<string, () => Response> = {
+      'a 200 whose body never ends': () => new Response(stuck(), { status: 200, headers: { 'content-type': 'application/json' } }),
+      'a 500 whose body never ends': () => new Response(stuck(), { status: 500 }),
+    };
+    for (const [what, respond] of Object.entries(bodies)) {
+      const remote = createRemoteJwks('https://keys.example.com/jwks.json', { fetch: async () => respond(), timeout: 200 });
+      const start = Date.now();
+      await expect(remote.keys(), what).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+      expect(Date.now() - start, what).toBeLessThan(5_000);
+    }
+    // A fetch that ignores the abort signal and never resolves is bounded the same way.
+    const ignoring = createRemoteJwks('https://keys.example.com/jwks.json', { fetch: () => new Promise<Response>(() => undefined), timeout: 200 });
+    await expect(ignoring.keys()).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+  });
+
   it('refuses bad configuration at creation', () => {
     expect(() => createRemoteJwks('ftp://x/jwks')).toThrow(TypeError);
     expect(() => createRemoteJwks('not a url')).toThrow(TypeError);

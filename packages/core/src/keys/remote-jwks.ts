@@ -8,6 +8,7 @@
 
 import type { JWK } from 'jose';
 import { AuthError } from '../errors.js';
+import { ownOptions } from '../internal/options.js';
 
 /** Options of {@link createRemoteJwks}. */
 export interface RemoteJwksOptions {
@@ -25,7 +26,10 @@ export interface RemoteJwksOptions {
   maxBodySize?: number;
   /** Most keys kept from one response. Default 100. */
   maxKeys?: number;
-  /** Extra request headers (never sent to any URL but this one). */
+  /**
+   * Extra request headers, sent to this URL's origin only: redirects are followed within that
+   * origin and a redirect to another one fails the fetch.
+   */
   headers?: Record<string, string>;
   /** A cache exported earlier with {@link RemoteJwks.exportCache}, to start warm (serverless cold starts). */
   cache?: JwksCacheSnapshot;
@@ -78,6 +82,9 @@ export interface RemoteJwks {
   importCache(snapshot: JwksCacheSnapshot): void;
 }
 
+/** @internal Every option of {@link createRemoteJwks}. */
+export const REMOTE_JWKS_OPTIONS = ['fetch', 'timeout', 'cacheMaxAge', 'cooldown', 'maxStale', 'maxBodySize', 'maxKeys', 'headers', 'cache', 'clock'];
+
 const DEFAULTS = {
   timeout: 5_000,
   cacheMaxAge: 600_000,
@@ -93,6 +100,17 @@ function positive(name: string, value: number | undefined, fallback: number): nu
     throw new TypeError(`${name} must be a finite, non-negative number of milliseconds`);
   }
   return value;
+}
+
+/** A copy of configured request headers: own string values only. */
+export function checkHeaders(headers: unknown): Record<string, string> {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('headers must be an object of header names and string values');
+  const copy: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new TypeError('headers must be an object of header names and string values');
+    copy[name] = value;
+  }
+  return copy;
 }
 
 /** Parses and bounds a JWKS document; throws on anything that is not one. */
@@ -118,7 +136,7 @@ async function readBody(response: Response, max: number): Promise<string> {
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => undefined);
+      void reader.cancel().catch(() => undefined);
       throw new RangeError('JWKS response too large');
     }
     chunks.push(value);
@@ -132,30 +150,73 @@ async function readBody(response: Response, max: number): Promise<string> {
   return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }
 
-/**
- * Fetches a URL as JSON with a timeout and a body cap. Shared by remote key sets and discovery.
- * @internal
- */
-export async function fetchJson(
-  url: string,
-  options: { fetch: typeof fetch; timeout: number; maxBodySize: number; headers?: Record<string, string> | undefined },
-): Promise<{ status: number; json: unknown }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeout);
+/** Redirects followed within one origin; a JWKS or metadata URL that needs more is misconfigured. */
+const MAX_REDIRECTS = 3;
+
+/** Cancels a body we will not read, without waiting on it: a stream that never settles must not hold a request. */
+function discard(response: Response): void {
   try {
-    const response = await options.fetch(url, {
+    void response.body?.cancel().catch(() => undefined);
+  } catch {
+    // A body that cannot even be cancelled is dropped as is.
+  }
+}
+
+async function fetchFollowing(url: string, options: FetchJsonOptions, signal: AbortSignal): Promise<{ status: number; json: unknown }> {
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const response = await options.fetch(current, {
       method: 'GET',
       headers: { accept: 'application/json', ...options.headers },
-      signal: controller.signal,
-      redirect: 'follow',
+      signal,
+      // Followed here, so that every request, headers and all, stays on the configured origin.
+      redirect: 'manual',
       credentials: 'omit',
     } as RequestInit);
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return { status: response.status, json: undefined };
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+    if (location === null) {
+      if (!response.ok) {
+        discard(response);
+        return { status: response.status, json: undefined };
+      }
+      const text = await readBody(response, options.maxBodySize);
+      return { status: response.status, json: JSON.parse(text) as unknown };
     }
-    const text = await readBody(response, options.maxBodySize);
-    return { status: response.status, json: JSON.parse(text) as unknown };
+    discard(response);
+    const next = new URL(location, current);
+    if (next.origin !== origin) throw new Error(`redirected from ${origin} to another origin; configure the final URL`);
+    if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    current = next.href;
+  }
+}
+
+/** @internal How {@link fetchJson} fetches. */
+export interface FetchJsonOptions {
+  readonly fetch: typeof fetch;
+  readonly timeout: number;
+  readonly maxBodySize: number;
+  readonly headers?: Record<string, string> | undefined;
+}
+
+/**
+ * Fetches a URL as JSON, shared by remote key sets and discovery: redirects are followed only
+ * within the URL's origin (a redirect elsewhere is a failure, so configured headers never leave
+ * it), the body is capped, and `timeout` bounds the whole exchange, body included, whatever the
+ * fetch implementation does with the abort signal.
+ * @internal
+ */
+export async function fetchJson(url: string, options: FetchJsonOptions): Promise<{ status: number; json: unknown }> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no complete answer within ${options.timeout} ms`));
+    }, options.timeout);
+  });
+  try {
+    return await Promise.race([fetchFollowing(url, options, controller.signal), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -172,7 +233,8 @@ export async function fetchJson(
  * const admin = createVerifier({ issuer: 'https://id.example.com/', audience: 'admin', jwksUri: keys });
  * ```
  */
-export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions = {}): RemoteJwks {
+export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {}): RemoteJwks {
+  const options = ownOptions(input, 'createRemoteJwks', REMOTE_JWKS_OPTIONS);
   let parsed: URL;
   try {
     parsed = new URL(String(url));
@@ -189,7 +251,7 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
   const maxStale = positive('maxStale', options.maxStale, DEFAULTS.maxStale);
   const maxBodySize = positive('maxBodySize', options.maxBodySize, DEFAULTS.maxBodySize);
   const maxKeys = positive('maxKeys', options.maxKeys, DEFAULTS.maxKeys);
-  const headers = options.headers === undefined ? undefined : { ...options.headers };
+  const headers = options.headers === undefined ? undefined : checkHeaders(options.headers);
   const clock = options.clock ?? Date.now;
 
   let keys: JWK[] | undefined;

@@ -10,6 +10,7 @@ import { calculateJwkThumbprint, CompactSign, compactVerify, exportJWK, exportPK
 import { ALGORITHMS, algorithmInfo, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../internal/algorithms.js';
 import { encodeBase64url } from '../internal/base64url.js';
 import { describeJwk, describeSecret, type SecretInput } from '../internal/key-input.js';
+import { ownOptions } from '../internal/options.js';
 import {
   checkKid,
   describePrivateKey,
@@ -216,7 +217,8 @@ async function toSigningKey(prepared: PreparedSigningKey, publicKey: CryptoKey |
  * const issuer = createIssuer({ issuer: 'https://auth.example.com', audience: 'orders-api', privateKey: key });
  * ```
  */
-export async function generateSigningKey(algorithm: AsymmetricAlgorithm, options: GenerateSigningKeyOptions = {}): Promise<SigningKey> {
+export async function generateSigningKey(algorithm: AsymmetricAlgorithm, input: GenerateSigningKeyOptions = {}): Promise<SigningKey> {
+  const options = ownOptions(input, 'generateSigningKey', ['kid', 'modulusLength', 'extractable']);
   const info = algorithmInfo(algorithm);
   if (info === undefined || info.family === 'hmac') {
     throw new TypeError('generateSigningKey needs an asymmetric algorithm (RS*, PS*, ES*, EdDSA); for HMAC, use 64 random bytes as the secret');
@@ -244,7 +246,8 @@ export async function generateSigningKey(algorithm: AsymmetricAlgorithm, options
  * key.kid; // the RFC 7638 thumbprint
  * ```
  */
-export async function importSigningKey(input: PrivateKeyInput, options: ImportSigningKeyOptions = {}): Promise<SigningKey> {
+export async function importSigningKey(input: PrivateKeyInput, given: ImportSigningKeyOptions = {}): Promise<SigningKey> {
+  const options = ownOptions(given, 'importSigningKey', ['algorithm', 'kid']);
   const plan = planSigningKey(input, options.algorithm, options.kid, 'importSigningKey');
   const source = plan.descriptor.source;
   return toSigningKey(await prepareSigningKey(plan, 'importSigningKey'), source.kind === 'crypto-key' ? source.publicKey : undefined);

@@ -11,38 +11,52 @@ describe('createLoginThrottle', () => {
     const clock = clockAt(1_000_000);
     const throttle = createLoginThrottle({ maxFailures: 10, window: 60, clock: clock.now });
     for (let i = 0; i < 10; i++) {
-      expect(await throttle.check('alice')).toBeUndefined();
-      await throttle.failure('alice');
+      expect(await throttle.attempt('alice')).toBeUndefined();
       clock.advance(1000);
     }
-    expect(await throttle.check('alice')).toBe(50);
-    expect(await throttle.check('bob')).toBeUndefined();
+    expect(await throttle.attempt('alice')).toBe(50);
+    expect(await throttle.attempt('bob')).toBeUndefined();
     clock.advance(49_500);
-    expect(await throttle.check('alice')).toBe(1);
+    expect(await throttle.attempt('alice')).toBe(1);
     clock.advance(500);
-    expect(await throttle.check('alice')).toBeUndefined();
+    expect(await throttle.attempt('alice')).toBeUndefined();
   });
 
-  it('does not count successes, and a success clears the failures', async () => {
+  it('lets no more than maxFailures attempts through when they arrive at once', async () => {
+    const throttle = createLoginThrottle({ maxFailures: 10, window: 60 });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => throttle.attempt('alice')));
+    expect(answers.filter((wait) => wait === undefined)).toHaveLength(10);
+  });
+
+  it('never throttles successful attempts: a success clears the count', async () => {
     const clock = clockAt(0);
     const throttle = createLoginThrottle({ maxFailures: 2, window: 60, clock: clock.now });
-    await throttle.failure('k');
-    await throttle.success('k');
-    await throttle.failure('k');
-    expect(await throttle.check('k')).toBeUndefined();
-    await throttle.failure('k');
-    expect(await throttle.check('k')).toBe(60);
+    for (let i = 0; i < 100; i++) {
+      expect(await throttle.attempt('k')).toBeUndefined();
+      await throttle.success('k');
+    }
+    await throttle.attempt('k');
+    await throttle.attempt('k');
+    expect(await throttle.attempt('k')).toBe(60);
   });
 
-  it('refuses bad options at creation, own properties only', () => {
+  it('keeps keys of any length at a fixed size in its store', async () => {
+    const seen: string[] = [];
+    const memory = createMemoryFailureStore();
+    const store = { ...memory, increment: (key: string, ms: number) => (seen.push(key), memory.increment(key, ms)) };
+    await createLoginThrottle({ store }).attempt(`${'a'.repeat(100_000)}\n127.0.0.1`);
+    expect(seen[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses bad options at creation, own properties only', async () => {
     expect(() => createLoginThrottle({ maxFailures: 0 })).toThrow(RangeError);
     expect(() => createLoginThrottle({ window: Number.NaN })).toThrow(RangeError);
     expect(() => createLoginThrottle({ maxFailure: 3 } as never)).toThrow(/maxFailures/);
     expect(() => createLoginThrottle({ store: {} as never })).toThrow(TypeError);
     const inherited = Object.create({ maxFailures: 1 }) as { maxFailures?: number };
-    const clock = clockAt(0);
-    const throttle = createLoginThrottle(Object.assign(inherited, { clock: clock.now }));
-    return throttle.failure('k').then(async () => expect(await throttle.check('k')).toBeUndefined());
+    const throttle = createLoginThrottle(inherited);
+    await throttle.attempt('k');
+    expect(await throttle.attempt('k')).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { encodeBase64url } from '../internal/base64url.js';
 import { ownOptions, positiveInteger, positiveSeconds } from '../internal/options.js';
 
 /** An open window of failures for one key. */
@@ -110,30 +111,39 @@ export interface LoginThrottleOptions {
   clock?: () => number;
 }
 
-/** Throttles failed attempts per key (a username, a username and a client address, ...). */
+/** Throttles attempts per key (a username and a client address, ...) once too many failed. */
 export interface LoginThrottle {
   /**
-   * Resolves to `undefined` when an attempt for `key` may go ahead, or to the whole seconds to
-   * wait (for `Retry-After`) while the key is locked.
+   * Counts an attempt for `key` before its outcome is known, so attempts sent in parallel cannot
+   * slip past the limit. Resolves to `undefined` when the attempt may go ahead, or to the whole
+   * seconds to wait (for `Retry-After`) while the key is locked.
    */
-  check(key: string): Promise<number | undefined>;
-  /** Counts a failed attempt. */
-  failure(key: string): Promise<void>;
-  /** Clears the failures of `key` after a successful attempt. */
+  attempt(key: string): Promise<number | undefined>;
+  /** The attempt succeeded: clears the key's count, so successful logins are never throttled. */
   success(key: string): Promise<void>;
 }
 
+const encoder = new TextEncoder();
+
+/** A fixed-size store key: memory stays small, and a shared store never holds usernames. */
+async function hashKey(key: string): Promise<string> {
+  if (typeof key !== 'string') throw new TypeError('key must be a string');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(key)));
+  return encodeBase64url(digest);
+}
+
 /**
- * Creates a throttle for failed attempts. Only failures count: successful logins are never
- * slowed down, and a success clears the key's count.
+ * Creates a throttle for failed attempts. Each attempt counts when it starts and a success
+ * clears the count, so after `maxFailures` failures within `window` seconds every attempt is
+ * refused until the window closes, the right password included.
  *
  * @example A login route
  * ```ts
  * const throttle = createLoginThrottle({ maxFailures: 10, window: 60 });
  * const key = `${username}\n${clientAddress}`;
- * const wait = await throttle.check(key);
+ * const wait = await throttle.attempt(key);
  * if (wait !== undefined) return res.status(429).set('Retry-After', String(wait)).json({ error: 'slow_down' });
- * if (!passwordMatches) { await throttle.failure(key); return res.status(401).json({ error: 'invalid_grant' }); }
+ * if (!passwordMatches) return res.status(401).json({ error: 'invalid_grant' });
  * await throttle.success(key);
  * ```
  */
@@ -148,17 +158,13 @@ export function createLoginThrottle(input: LoginThrottleOptions = {}): LoginThro
     throw new TypeError('createLoginThrottle: store must be a failure store (increment, get, delete)');
   }
   return Object.freeze({
-    async check(key: string): Promise<number | undefined> {
-      const open = await store.get(key);
-      if (open === undefined || open.count < maxFailures) return undefined;
-      const wait = open.resetAt - clock();
-      return wait <= 0 ? undefined : Math.ceil(wait / 1000);
-    },
-    async failure(key: string): Promise<void> {
-      await store.increment(key, windowMs);
+    async attempt(key: string): Promise<number | undefined> {
+      const window = await store.increment(await hashKey(key), windowMs);
+      if (window.count <= maxFailures) return undefined;
+      return Math.max(1, Math.ceil((window.resetAt - clock()) / 1000));
     },
     async success(key: string): Promise<void> {
-      await store.delete(key);
+      await store.delete(await hashKey(key));
     },
   });
 }

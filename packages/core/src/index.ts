@@ -6,14 +6,14 @@
  * @module
  */
 
-export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors.js';
-export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors.js';
-export { buildChallenge } from './challenge.js';
-export type { ChallengeParams } from './challenge.js';
-export { extractToken, incomingRequestView } from './extract.js';
-export type { ExtractOptions, IncomingMessageLike, RequestView } from './extract.js';
-export { createAuthenticator } from './authenticate.js';
-export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './authenticate.js';
+export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors/auth-error.js';
+export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors/auth-error.js';
+export { buildChallenge } from './errors/challenge.js';
+export type { ChallengeParams } from './errors/challenge.js';
+export { extractToken, incomingRequestView } from './adapter/extract.js';
+export type { ExtractOptions, IncomingMessageLike, RequestView } from './adapter/extract.js';
+export { createAuthenticator } from './adapter/authenticate.js';
+export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './adapter/authenticate.js';
 export {
   allOf,
   anyOf,
@@ -35,7 +35,7 @@ export {
   requirePermissions,
   requireRoles,
   requireScopes,
-} from './policy.js';
+} from './policies/policy.js';
 export type {
   AuthorizeOptions,
   ClaimCheckOptions,
@@ -52,10 +52,10 @@ export type {
   PolicyKind,
   PolicyRule,
   RecordOptions,
-} from './policy.js';
-export { createRouteGuards } from './route-guards.js';
-export type { RouteGuards } from './route-guards.js';
-export { createVerifier } from './verifier.js';
+} from './policies/policy.js';
+export { createRouteGuards } from './adapter/route-guards.js';
+export type { RouteGuards } from './adapter/route-guards.js';
+export { createVerifier } from './verification/verifier.js';
 export type {
   Algorithm,
   TrustedIssuer,
@@ -67,9 +67,9 @@ export type {
   Verifier,
   VerifierCacheSnapshot,
   VerifierOptions,
-} from './verifier.js';
-export { createIssuer } from './issuer.js';
-export type { Issuer, IssuerOptions, SignOptions } from './issuer.js';
+} from './verification/verifier.js';
+export { createIssuer } from './issuing/issuer.js';
+export type { Issuer, IssuerOptions, SignOptions } from './issuing/issuer.js';
 export { createRevocationStore } from './stores/revocation.js';
 export type { FamilyAdvance, RevocableToken, RevocationStore, RevocationStoreOptions } from './stores/revocation.js';
 export { createRemoteJwks } from './keys/remote-jwks.js';
@@ -79,7 +79,7 @@ export type { Discovery, DiscoveryOptions, IssuerMetadata } from './keys/discove
 export { createKeySet } from './keys/key-set.js';
 export type { KeyInfo, KeySet, KeySetEntry } from './keys/key-set.js';
 export { exportPrivateKey, exportPublicKey, generateSigningKey, importSigningKey, publicJwk } from './keys/signing-key.js';
-export type { KeyObjectLike } from './internal/crypto/backend.js';
+export type { KeyObjectLike } from './crypto/backend.js';
 export type {
   AsymmetricAlgorithm,
   GenerateSigningKeyOptions,
@@ -95,9 +95,9 @@ export type {
   EncryptionKeyInput,
   EncryptionOptions,
   KeyManagementAlgorithm,
-} from './jwe.js';
-export { createRefreshTokens } from './refresh-tokens.js';
-export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './refresh-tokens.js';
+} from './jwe/jwe.js';
+export { createRefreshTokens } from './issuing/refresh-tokens.js';
+export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './issuing/refresh-tokens.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';
 export { createLoginThrottle, createMemoryFailureStore } from './stores/login-throttle.js';
 export type { FailureCount, FailureStore, LoginThrottle, LoginThrottleOptions, MemoryFailureStoreOptions } from './stores/login-throttle.js';

@@ -18,13 +18,13 @@ import {
   type AttackOutcome,
 } from '@jwt-gate/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAuthenticator, type Authenticator } from '../src/authenticate.js';
-import { isAuthError, type AuthError } from '../src/errors.js';
-import type { RequestView } from '../src/extract.js';
-import type { SignatureBackend } from '../src/internal/crypto/backend.js';
-import { defaultBackend } from '../src/internal/crypto/select.js';
-import { claimMatches } from '../src/policy.js';
-import { buildVerifier, type Verifier, type VerifierOptions } from '../src/verifier.js';
+import { createAuthenticator, type Authenticator } from '../src/adapter/authenticate.js';
+import { isAuthError, type AuthError } from '../src/errors/auth-error.js';
+import type { RequestView } from '../src/adapter/extract.js';
+import type { SignatureBackend } from '../src/crypto/backend.js';
+import { defaultBackend } from '../src/crypto/select.js';
+import { claimMatches } from '../src/policies/policy.js';
+import { buildVerifier, type Verifier, type VerifierOptions } from '../src/verification/verifier.js';
 
 /** The default backend, counting what it is asked to do. */
 function countingBackend(): { backend: SignatureBackend; counts: { decodes: number; checks: number } } {

@@ -6,7 +6,7 @@
 import { createTestKey, signToken, startJwksServer, type JwksBehaviour, type JwksServer, type TestKey } from '@jwt-gate/testing';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier } from '../src/verifier.js';
+import { createVerifier } from '../src/verification/verifier.js';
 
 const audience = 'api';
 

@@ -19,11 +19,11 @@ import {
 } from '@jwt-gate/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, type Authenticator } from '../src/authenticate.js';
-import { isAuthError } from '../src/errors.js';
-import type { RequestView } from '../src/extract.js';
-import { allOf, anyOf, claimMatches, not, requireRoles, requireScopes } from '../src/policy.js';
-import { createVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from '../src/verifier.js';
+import { createAuthenticator, type Authenticator } from '../src/adapter/authenticate.js';
+import { isAuthError } from '../src/errors/auth-error.js';
+import type { RequestView } from '../src/adapter/extract.js';
+import { allOf, anyOf, claimMatches, not, requireRoles, requireScopes } from '../src/policies/policy.js';
+import { createVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from '../src/verification/verifier.js';
 
 const TOLERANCE = 5;
 

@@ -40,10 +40,10 @@ const KNOWN_OFFENDERS: readonly Listed[] = [];
 /** RegExps built from a computed source, which neither check can see: reviewed by hand. */
 const DYNAMIC: readonly Listed[] = [
   {
-    file: 'packages/core/src/internal/policy-regex.ts',
+    file: 'packages/core/src/policies/regex-check.ts',
     regex: 'new RegExp(source, flags)',
     reason:
-      "claimMatches: the developer's pattern, refused at creation when exponential or above the polynomial degree its input-length cap allows (checked against recheck in policy-regex.test.ts)",
+      "claimMatches: the developer's pattern, refused at creation when exponential or above the polynomial degree its input-length cap allows (checked against recheck in regex-check.test.ts)",
   },
   {
     file: 'packages/hono/src/assert-guarded.ts',

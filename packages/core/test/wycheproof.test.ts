@@ -18,12 +18,12 @@
 import { fixture } from '@jwt-gate/testing';
 import type { JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isAuthError, type AuthErrorCode } from '../src/errors.js';
-import { decodeBase64url } from '../src/internal/base64url.js';
-import type { SignatureBackend } from '../src/internal/crypto/backend.js';
-import { createNodeBackend } from '../src/internal/crypto/node.js';
-import { createWebBackend } from '../src/internal/crypto/web.js';
-import { buildVerifier, createVerifier, type Algorithm, type Verifier, type VerifierOptions } from '../src/verifier.js';
+import { isAuthError, type AuthErrorCode } from '../src/errors/auth-error.js';
+import { decodeBase64url } from '../src/jose/base64url.js';
+import type { SignatureBackend } from '../src/crypto/backend.js';
+import { createNodeBackend } from '../src/crypto/node.js';
+import { createWebBackend } from '../src/crypto/web.js';
+import { buildVerifier, createVerifier, type Algorithm, type Verifier, type VerifierOptions } from '../src/verification/verifier.js';
 
 interface Vector {
   readonly tcId: number;

@@ -1,6 +1,6 @@
 import { createTestKey, signToken, startJwksServer, type JwksServer, type TestKey } from '@jwt-gate/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVerifier } from '../verifier.js';
+import { createVerifier } from '../verification/verifier.js';
 import { metadataUrls } from './discovery.js';
 
 const audience = 'orders-api';

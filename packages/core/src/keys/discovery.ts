@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuthError } from '../errors.js';
+import { AuthError } from '../errors/auth-error.js';
 import { own, ownOptions } from '../internal/options.js';
 import { checkHeaders, createRemoteJwks, fetchJson, REMOTE_JWKS_OPTIONS, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 

@@ -1,8 +1,8 @@
 import { randomSecret, startJwksServer } from '@jwt-gate/testing';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createIssuer } from '../issuer.js';
-import { createVerifier } from '../verifier.js';
+import { createIssuer } from '../issuing/issuer.js';
+import { createVerifier } from '../verification/verifier.js';
 import { createRemoteJwks } from './remote-jwks.js';
 import { createKeySet } from './key-set.js';
 import { exportPrivateKey, generateSigningKey } from './signing-key.js';

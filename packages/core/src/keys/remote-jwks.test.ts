@@ -1,6 +1,6 @@
 import { createTestKey, signToken, startJwksServer, type JwksServer, type TestKey } from '@jwt-gate/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier } from '../verifier.js';
+import { createVerifier } from '../verification/verifier.js';
 import { createRemoteJwks } from './remote-jwks.js';
 
 const issuer = 'https://auth.example.com';

@@ -7,7 +7,7 @@
  */
 
 import type { JWK } from 'jose';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../errors/auth-error.js';
 import { ownOptions } from '../internal/options.js';
 
 /** Options of {@link createRemoteJwks}. */

@@ -7,9 +7,9 @@
  */
 
 import { calculateJwkThumbprint, CompactSign, compactVerify, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
-import { ALGORITHMS, algorithmInfo, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../internal/algorithms.js';
-import { encodeBase64url } from '../internal/base64url.js';
-import { describeJwk, describeSecret, type SecretInput } from '../internal/key-input.js';
+import { ALGORITHMS, algorithmInfo, type Algorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from '../jose/algorithms.js';
+import { encodeBase64url } from '../jose/base64url.js';
+import { describeJwk, describeSecret, type SecretInput } from './public-key.js';
 import { ownOptions } from '../internal/options.js';
 import {
   checkKid,
@@ -19,10 +19,10 @@ import {
   publicMembers,
   type PrivateKeyDescriptor,
   type PrivateKeyInput,
-} from '../internal/private-key.js';
+} from './private-key.js';
 
-export type { PrivateKeyInput } from '../internal/private-key.js';
-export type { AsymmetricAlgorithm, HmacAlgorithm } from '../internal/algorithms.js';
+export type { PrivateKeyInput } from './private-key.js';
+export type { AsymmetricAlgorithm, HmacAlgorithm } from '../jose/algorithms.js';
 
 /**
  * An asymmetric signing key, bound to one algorithm. `generateSigningKey` and

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { encodeBase64url } from '../internal/base64url.js';
+import { encodeBase64url } from '../jose/base64url.js';
 import { ownOptions, positiveInteger, positiveSeconds } from '../internal/options.js';
 
 /** An open window of failures for one key. */

@@ -1,0 +1,176 @@
+/**
+ * Finding the bearer token in a request, per RFC 6750 §2, without any framework types.
+ *
+ * @module
+ */
+
+import { AuthError } from '../errors/auth-error.js';
+
+/**
+ * A framework-neutral view of an incoming request: what extraction needs and nothing more.
+ * Adapters build one per request.
+ */
+export interface RequestView {
+  /**
+   * Returns a header by its lower-case name. Return every value (an array) when the request
+   * carried the header more than once, so duplicates can be refused.
+   */
+  header(name: string): string | readonly string[] | null | undefined;
+  /**
+   * Returns a cookie's value. Optional: without it, cookies are read from the `cookie` header.
+   */
+  cookie?(name: string): string | null | undefined;
+  /** The HTTP method, upper case. */
+  readonly method?: string;
+}
+
+/** Where tokens may travel. */
+export interface ExtractOptions {
+  /**
+   * Also accept the token from this cookie. Off by default: cookies travel with every
+   * cross-site request, so a cookie-borne token needs CSRF protection of its own.
+   */
+  cookie?: string | false;
+  /** The realm for challenges of extraction errors. Default `"api"`. */
+  realm?: string;
+}
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; we allow exactly one SP (the
+// OAuth 2.1 tightening) and a case-insensitive scheme (RFC 9110 §11.1).
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SCHEME = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: |$)/;
+const CREDENTIAL = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ +\S/;
+
+const NO_OPTIONS: ExtractOptions = {};
+
+function fail(code: 'ERR_INVALID_REQUEST' | 'ERR_MULTIPLE_TOKENS', realm: string | undefined): AuthError {
+  return new AuthError(code, realm === undefined ? {} : { realm });
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
+}
+
+/** `value` without leading and trailing ASCII whitespace; linear. */
+function trimWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+/** True when a trimmed comma-separated part starts with the scheme `bearer` and whitespace. */
+function namesBearer(part: string): boolean {
+  return part.length > 6 && isWhitespace(part.charCodeAt(6)) && part.slice(0, 6).toLowerCase() === 'bearer';
+}
+
+/** True when `value` starts with "bearer " in any letter case. */
+function hasBearerScheme(value: string): boolean {
+  return value.length > 7 && value.charCodeAt(6) === 0x20 && value.slice(0, 6).toLowerCase() === 'bearer';
+}
+
+/**
+ * Returns the bearer token of a request, or `null` when the request carries none. Only the
+ * `Authorization` header is read, plus a cookie when `options.cookie` names one; a token in
+ * the query string is ignored (OAuth 2.1 §5.1).
+ *
+ * Throws {@link AuthError} `ERR_MULTIPLE_TOKENS` (400) for two `Authorization` headers or a
+ * token in both the header and the cookie, and `ERR_INVALID_REQUEST` (400) for a Bearer header
+ * that breaks the RFC 6750 syntax. Another scheme (`Basic ...`) counts as no bearer token.
+ *
+ * @example
+ * ```ts
+ * const token = extractToken({ header: (name) => request.headers.get(name) });
+ * ```
+ */
+export function extractToken(request: RequestView, options: ExtractOptions = NO_OPTIONS): string | null {
+  const realm = options.realm;
+
+  let raw = request.header('authorization');
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
+    raw = raw[0];
+  }
+  let fromHeader: string | null = null;
+  if (typeof raw === 'string' && raw !== '') {
+    // The common case without a regex match object: "Bearer " in any case, then a b64token.
+    if (hasBearerScheme(raw) && B64TOKEN.test(raw.slice(7))) {
+      fromHeader = raw.slice(7);
+    } else {
+      const scheme = SCHEME.exec(raw);
+      // Fetch joins repeated headers with ", ". A bearer token never holds a comma, so a value
+      // whose comma-separated parts each look like `<scheme> <credentials>` is two headers, the
+      // same refusal a Node adapter gives when it sees them apart. Split by hand: a regex
+      // around the comma backtracks over long whitespace runs, quadratic in the header length.
+      const parts = raw.split(',').map(trimWhitespace);
+      const mentionsBearer = scheme?.[1]?.toLowerCase() === 'bearer' || parts.some(namesBearer);
+      if (mentionsBearer && parts.filter((part) => CREDENTIAL.test(part)).length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
+      // A Bearer header that breaks the syntax is a malformed request; another scheme means no
+      // usable bearer credentials.
+      if (scheme === null || mentionsBearer) throw fail('ERR_INVALID_REQUEST', realm);
+    }
+  }
+
+  if (options.cookie) {
+    const values = request.cookie === undefined ? readCookie(request.header('cookie'), options.cookie) : [request.cookie(options.cookie)];
+    const present = values.filter((value): value is string => typeof value === 'string' && value !== '');
+    if (present.length > 1 || (present.length === 1 && fromHeader !== null)) throw fail('ERR_MULTIPLE_TOKENS', realm);
+    if (present.length === 1) return present[0] as string;
+  }
+  return fromHeader;
+}
+
+/** Every value of one cookie in `Cookie` header value(s) (RFC 6265 §5.4). */
+function readCookie(header: string | readonly string[] | null | undefined, name: string): string[] {
+  if (header === null || header === undefined) return [];
+  const lines = typeof header === 'string' ? [header] : header;
+  const found: string[] = [];
+  for (const line of lines) {
+    for (const pair of line.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      found.push(value);
+    }
+  }
+  return found;
+}
+
+/** The parts of a Node.js `IncomingMessage` that {@link incomingRequestView} reads. */
+export interface IncomingMessageLike {
+  readonly method?: string | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly rawHeaders: readonly string[];
+}
+
+/**
+ * A {@link RequestView} over a Node.js `IncomingMessage` (Express's `req`, Koa's `ctx.req`).
+ * Node keeps only the first of two `Authorization` headers in `headers`, so that one is read
+ * from `rawHeaders`, where a repeated header shows and is refused.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticator.authenticate(incomingRequestView(req));
+ * ```
+ */
+export function incomingRequestView(message: IncomingMessageLike): RequestView {
+  return {
+    method: message.method ?? 'GET',
+    header(name: string) {
+      if (name !== 'authorization') return Object.hasOwn(message.headers, name) ? message.headers[name] : undefined;
+      const raw = message.rawHeaders;
+      let first: string | undefined;
+      let all: string[] | undefined;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const key = raw[i] as string;
+        if (key.length !== 13 || (key !== 'Authorization' && key !== 'authorization' && key.toLowerCase() !== 'authorization')) continue;
+        const value = raw[i + 1] as string;
+        if (first === undefined) first = value;
+        else (all ??= [first]).push(value);
+      }
+      return all ?? first;
+    },
+  };
+}

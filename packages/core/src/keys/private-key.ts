@@ -1,0 +1,252 @@
+// Private keys as users hand them over (PKCS#8 PEM, a private JWK, a CryptoKey or key pair, a
+// node:crypto KeyObject), described synchronously so that weak or unsupported keys are refused
+// when the issuer, key set or verifier is created; imported for one algorithm at a time later.
+
+import { exportJWK, importJWK, importPKCS8, type JWK } from 'jose';
+import { MIN_RSA_BITS } from '../jose/algorithms.js';
+import { decodeBase64url } from '../jose/base64url.js';
+import type { KeyObjectLike } from '../crypto/backend.js';
+import { inspectPkcs8, pemBody } from './der.js';
+
+/** A private key: PKCS#8 PEM, a private JWK, a CryptoKey (or a CryptoKeyPair) or a KeyObject. */
+export type PrivateKeyInput = string | JWK | CryptoKey | CryptoKeyPair | KeyObjectLike;
+
+export type AsymmetricKeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'x25519';
+export type Curve = 'P-256' | 'P-384' | 'P-521';
+
+export type PrivateKeySource =
+  | { readonly kind: 'pkcs8'; readonly pem: string }
+  | { readonly kind: 'jwk'; readonly jwk: JWK }
+  | { readonly kind: 'crypto-key'; readonly key: CryptoKey; readonly publicKey: CryptoKey | undefined }
+  | { readonly kind: 'key-object'; readonly key: KeyObjectLike };
+
+export interface PrivateKeyDescriptor {
+  readonly type: AsymmetricKeyType;
+  readonly curve: Curve | undefined;
+  readonly modulusBits: number | undefined;
+  /** The JWK's own `kid`, if it had one. */
+  readonly kid: string | undefined;
+  /** The JWK's own `alg`, which pins the key to that algorithm (RFC 8725 §3.1). */
+  readonly alg: string | undefined;
+  /** The WebCrypto algorithm a CryptoKey is bound to (it serves only that one unless extractable). */
+  readonly bound: { readonly name: string; readonly hash: string | undefined } | undefined;
+  readonly extractable: boolean;
+  readonly source: PrivateKeySource;
+}
+
+const CURVES: Record<string, Curve> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521', prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+const CONVERT = 'convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in key.pem`';
+
+export function isCryptoKey(value: unknown): value is CryptoKey {
+  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
+}
+
+export function isKeyObject(value: unknown): value is KeyObjectLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as KeyObjectLike).export === 'function' &&
+    typeof (value as KeyObjectLike).type === 'string' &&
+    ('asymmetricKeyType' in value || 'symmetricKeySize' in value)
+  );
+}
+
+export function isKeyPair(value: unknown): value is CryptoKeyPair {
+  return typeof value === 'object' && value !== null && isCryptoKey((value as CryptoKeyPair).privateKey) && isCryptoKey((value as CryptoKeyPair).publicKey);
+}
+
+export function checkKid(kid: unknown, where: string): string | undefined {
+  if (kid === undefined) return undefined;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
+    throw new TypeError(`${where}: kid must be a non-empty string of at most 256 characters`);
+  }
+  return kid;
+}
+
+function rsaBits(where: string, bits: number | undefined): number {
+  if (bits === undefined || bits < MIN_RSA_BITS) {
+    throw new TypeError(`${where}: RSA key is ${bits ?? 0} bits; at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3). Generate a new key of 2048 bits or more.`);
+  }
+  return bits;
+}
+
+function curveOf(where: string, name: string | undefined): Curve {
+  const curve = name === undefined || !Object.hasOwn(CURVES, name) ? undefined : CURVES[name];
+  if (curve === undefined) throw new TypeError(`${where}: unsupported EC curve; use P-256, P-384 or P-521`);
+  return curve;
+}
+
+function describe(
+  where: string,
+  type: string | undefined,
+  details: { curve?: string | undefined; bits?: number | undefined },
+): { type: AsymmetricKeyType; curve: Curve | undefined; modulusBits: number | undefined } {
+  switch (type) {
+    case 'rsa':
+    case 'rsa-pss':
+      return { type, curve: undefined, modulusBits: rsaBits(where, details.bits) };
+    case 'ec':
+      return { type, curve: curveOf(where, details.curve), modulusBits: undefined };
+    case 'ed25519':
+    case 'x25519':
+      return { type, curve: undefined, modulusBits: undefined };
+    default:
+      throw new TypeError(`${where}: unsupported key type; use RSA (2048 bits or more), EC P-256/P-384/P-521, Ed25519 or X25519`);
+  }
+}
+
+function describePem(pem: string, where: string): PrivateKeyDescriptor {
+  if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+    throw new TypeError(`${where} is an encrypted PEM; decrypt it first (\`openssl pkcs8 -topk8 -nocrypt\`) and keep the result secret`);
+  }
+  if (/-----BEGIN (?:RSA|EC) PRIVATE KEY-----/.test(pem)) throw new TypeError(`${where} is a PKCS#1 or SEC1 PEM; ${CONVERT}`);
+  if (pem.includes('-----BEGIN PUBLIC KEY-----') || pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new TypeError(`${where} is a public key; a private key ("PRIVATE KEY" PEM) is needed here`);
+  }
+  const der = pemBody(pem, 'PRIVATE KEY');
+  const info = der === undefined ? undefined : inspectPkcs8(der);
+  if (info === undefined) throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey or a KeyObject`);
+  return { ...describe(where, info.type, { curve: info.curve, bits: info.modulusBits }), kid: undefined, alg: undefined, bound: undefined, extractable: true, source: { kind: 'pkcs8', pem: pem.trim() } };
+}
+
+function bitsOf(value: unknown): number | undefined {
+  const bytes = typeof value === 'string' ? decodeBase64url(value) : null;
+  if (bytes === null) return undefined;
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  return start === bytes.length ? 0 : (bytes.length - start - 1) * 8 + (32 - Math.clz32(bytes[start] as number));
+}
+
+const JWK_MEMBERS = ['kty', 'crv', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'x', 'y'] as const;
+
+function describeJwkInput(jwk: JWK, where: string): PrivateKeyDescriptor {
+  if (jwk.kty === 'oct') throw new TypeError(`${where} is a symmetric (oct) key; pass HMAC secrets as \`secret\``);
+  if (typeof jwk.d !== 'string') throw new TypeError(`${where}: the JWK has no private member (d); a private key is needed here`);
+  let type: string | undefined;
+  if (jwk.kty === 'RSA') type = 'rsa';
+  else if (jwk.kty === 'EC') type = 'ec';
+  else if (jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'X25519')) type = jwk.crv.toLowerCase();
+  const described = describe(where, type, { curve: jwk.crv, bits: bitsOf(jwk.n) });
+  const kid = checkKid(jwk.kid, where);
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') throw new TypeError(`${where}: the JWK alg must be a string`);
+  // Only the key members travel on: never `ext`, `key_ops` or unknown members from the input.
+  const copy: Record<string, unknown> = {};
+  for (const name of JWK_MEMBERS) if (Object.hasOwn(jwk, name) && jwk[name] !== undefined) copy[name] = jwk[name];
+  return { ...described, kid, alg: jwk.alg, bound: undefined, extractable: true, source: { kind: 'jwk', jwk: copy as JWK } };
+}
+
+function describeCryptoKey(key: CryptoKey, publicKey: CryptoKey | undefined, where: string): PrivateKeyDescriptor {
+  if (key.type !== 'private') throw new TypeError(`${where}: expected a private CryptoKey, got a ${key.type} key`);
+  if (publicKey !== undefined && (publicKey.type !== 'public' || publicKey.algorithm.name !== key.algorithm.name)) {
+    throw new TypeError(`${where}: publicKey must be the public half of the private key`);
+  }
+  if (publicKey === undefined && !key.extractable) {
+    throw new TypeError(`${where}: a non-extractable CryptoKey needs its public key too; pass the CryptoKeyPair ({ privateKey, publicKey })`);
+  }
+  const a = key.algorithm as { name: string; modulusLength?: number; namedCurve?: string; hash?: { name: string } };
+  const type =
+    a.name === 'RSASSA-PKCS1-v1_5' || a.name === 'RSA-OAEP' ? 'rsa'
+    : a.name === 'RSA-PSS' ? 'rsa-pss'
+    : a.name === 'ECDSA' || a.name === 'ECDH' ? 'ec'
+    : a.name === 'Ed25519' ? 'ed25519'
+    : a.name === 'X25519' ? 'x25519'
+    : undefined;
+  return {
+    ...describe(where, type, { curve: a.namedCurve, bits: a.modulusLength }),
+    kid: undefined,
+    alg: undefined,
+    bound: { name: a.name, hash: a.hash?.name },
+    extractable: key.extractable,
+    source: { kind: 'crypto-key', key, publicKey },
+  };
+}
+
+function describeKeyObject(key: KeyObjectLike, where: string): PrivateKeyDescriptor {
+  if (key.type !== 'private') throw new TypeError(`${where}: expected a private KeyObject, got a ${key.type} key`);
+  const details = key.asymmetricKeyDetails;
+  return {
+    ...describe(where, key.asymmetricKeyType, { curve: details?.namedCurve, bits: details?.modulusLength }),
+    kid: undefined,
+    alg: undefined,
+    bound: undefined,
+    extractable: true,
+    source: { kind: 'key-object', key },
+  };
+}
+
+/** Validates a private key in any accepted form; throws a TypeError that says what to do. */
+export function describePrivateKey(input: unknown, where: string): PrivateKeyDescriptor {
+  if (typeof input === 'string') return describePem(input, where);
+  if (isCryptoKey(input)) return describeCryptoKey(input, undefined, where);
+  if (isKeyPair(input)) return describeCryptoKey(input.privateKey, input.publicKey, where);
+  if (isKeyObject(input)) return describeKeyObject(input, where);
+  if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string') return describeJwkInput(input as JWK, where);
+  throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey (or CryptoKeyPair) or a KeyObject`);
+}
+
+// An algorithm jose accepts for importing a PKCS#8 key of each type, only to read it as a JWK.
+function probeAlgorithm(descriptor: PrivateKeyDescriptor): string {
+  switch (descriptor.type) {
+    case 'rsa':
+      return 'RS256';
+    case 'rsa-pss':
+      return 'PS256';
+    case 'ec':
+      return descriptor.curve === 'P-384' ? 'ES384' : descriptor.curve === 'P-521' ? 'ES512' : 'ES256';
+    case 'ed25519':
+      return 'EdDSA';
+    case 'x25519':
+      return 'ECDH-ES';
+  }
+}
+
+/** The full private JWK (key members only), or undefined for a non-extractable CryptoKey. */
+async function privateJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK | undefined> {
+  const { source } = descriptor;
+  let jwk: JWK;
+  switch (source.kind) {
+    case 'jwk':
+      return { ...source.jwk };
+    case 'pkcs8':
+      jwk = await exportJWK(await importPKCS8(source.pem, probeAlgorithm(descriptor), { extractable: true }));
+      break;
+    case 'crypto-key':
+      if (!source.key.extractable) return undefined;
+      jwk = await exportJWK(source.key);
+      break;
+    case 'key-object':
+      jwk = source.key.export({ format: 'jwk' });
+      break;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const name of JWK_MEMBERS) if (jwk[name] !== undefined) copy[name] = jwk[name];
+  return copy as JWK;
+}
+
+/** The public members of a key, from an allow-list (so nothing private can slip through). */
+export function publicMembers(jwk: JWK): JWK {
+  const out: Record<string, unknown> = {};
+  for (const name of ['kty', 'crv', 'n', 'e', 'x', 'y'] as const) if (typeof jwk[name] === 'string') out[name] = jwk[name];
+  return out as JWK;
+}
+
+/** The public JWK of a private key (key members only). */
+export async function publicJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK> {
+  const { source } = descriptor;
+  if (source.kind === 'crypto-key' && source.publicKey !== undefined) return publicMembers(await exportJWK(source.publicKey));
+  const jwk = await privateJwkOf(descriptor);
+  if (jwk === undefined) throw new TypeError('the public key of a non-extractable CryptoKey is unknown; pass the CryptoKeyPair');
+  return publicMembers(jwk);
+}
+
+/**
+ * The private key as a CryptoKey for `alg` (a JWS or JWE algorithm). A CryptoKey already bound
+ * to that algorithm is used as it is; `fits` says whether it is.
+ */
+export async function importPrivateKey(descriptor: PrivateKeyDescriptor, alg: string, fits: (key: CryptoKey) => boolean, extractable = false): Promise<CryptoKey> {
+  const { source } = descriptor;
+  if (source.kind === 'crypto-key' && fits(source.key)) return source.key;
+  const jwk = await privateJwkOf(descriptor);
+  if (jwk === undefined) throw new TypeError(`this non-extractable CryptoKey cannot be used with ${alg}`);
+  return (await importJWK(jwk, alg, { extractable })) as CryptoKey;
+}

@@ -1,0 +1,71 @@
+// Claim validation after the signature holds (RFC 7519 §4.1, RFC 9068 §4). Every read is an
+// own-property read with a type check: a claim of the wrong type is invalid, never coerced.
+
+import { AuthError, type AuthErrorCode } from '../errors/auth-error.js';
+import type { JsonObject } from '../jose/json.js';
+
+export interface ClaimRules {
+  readonly audiences: readonly string[] | null;
+  readonly clockTolerance: number; // seconds
+  readonly maxTokenAge: number | undefined; // seconds
+  readonly requireExpiration: boolean;
+  readonly requiredClaims: readonly string[];
+  readonly realm: string;
+}
+
+function own(claims: JsonObject, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
+}
+
+function fail(rules: ClaimRules, code: AuthErrorCode, claim: string, reason: string): AuthError {
+  return new AuthError(code, { claim, reason, realm: rules.realm });
+}
+
+function numericDate(rules: ClaimRules, claims: JsonObject, name: string): number | undefined {
+  const value = own(claims, name);
+  if (value === undefined) return undefined;
+  // RFC 7519 §2: a NumericDate is a number. Strings, booleans, null and 1e400 (Infinity) are not.
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(rules, 'ERR_CLAIM_INVALID', name, 'type');
+  return value;
+}
+
+/** Throws the first failing rule as an AuthError. `now` is in seconds. */
+export function validateClaims(claims: JsonObject, rules: ClaimRules, now: number): void {
+  const tolerance = rules.clockTolerance;
+
+  const exp = numericDate(rules, claims, 'exp');
+  if (exp === undefined) {
+    if (rules.requireExpiration) throw fail(rules, 'ERR_CLAIM_MISSING', 'exp', 'missing');
+  } else if (now - tolerance >= exp) {
+    throw fail(rules, 'ERR_TOKEN_EXPIRED', 'exp', 'expired');
+  }
+
+  const nbf = numericDate(rules, claims, 'nbf');
+  if (nbf !== undefined && now + tolerance < nbf) throw fail(rules, 'ERR_TOKEN_NOT_YET_VALID', 'nbf', 'future');
+
+  const iat = numericDate(rules, claims, 'iat');
+  if (iat !== undefined && iat > now + tolerance) throw fail(rules, 'ERR_CLAIM_INVALID', 'iat', 'future');
+  if (rules.maxTokenAge !== undefined) {
+    if (iat === undefined) throw fail(rules, 'ERR_CLAIM_MISSING', 'iat', 'missing');
+    if (now - iat - tolerance > rules.maxTokenAge) throw fail(rules, 'ERR_TOKEN_TOO_OLD', 'iat', 'too_old');
+  }
+
+  if (rules.audiences !== null) {
+    const aud = own(claims, 'aud');
+    if (aud === undefined) throw fail(rules, 'ERR_AUDIENCE_INVALID', 'aud', 'missing');
+    const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined;
+    if (values === undefined || values.length === 0 || !values.every((v) => typeof v === 'string')) {
+      throw fail(rules, 'ERR_AUDIENCE_INVALID', 'aud', 'type');
+    }
+    if (!values.some((v) => rules.audiences?.includes(v as string))) throw fail(rules, 'ERR_AUDIENCE_INVALID', 'aud', 'mismatch');
+  }
+
+  for (const name of ['sub', 'jti'] as const) {
+    const value = own(claims, name);
+    if (value !== undefined && typeof value !== 'string') throw fail(rules, 'ERR_CLAIM_INVALID', name, 'type');
+  }
+
+  for (const name of rules.requiredClaims) {
+    if (own(claims, name) === undefined) throw fail(rules, 'ERR_CLAIM_MISSING', name, 'missing');
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * jwt-gate core: verify JSON Web Tokens, evaluate claim policies and issue tokens, on any
- * runtime with WebCrypto. Framework adapters (`@jwt-gate/express`, `@jwt-gate/koa`,
- * `@jwt-gate/hono`) build on this entry point alone.
+ * runtime with WebCrypto. This entry point is what an application uses; framework adapters are
+ * built from `@jwt-gate/core/adapter`.
  *
  * @module
  */
@@ -10,40 +10,27 @@ export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors/auth-error.js
 export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors/auth-error.js';
 export { buildChallenge } from './errors/challenge.js';
 export type { ChallengeParams } from './errors/challenge.js';
-export { extractToken, incomingRequestView } from './adapter/extract.js';
-export type { ExtractOptions, IncomingMessageLike, RequestView } from './adapter/extract.js';
-export { createAuthenticator } from './adapter/authenticate.js';
-export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './adapter/authenticate.js';
-export {
-  allOf,
-  anyOf,
-  assertGuardOrder,
-  authorize,
-  claimCheck,
-  claimEquals,
-  claimIncludes,
-  claimMatches,
-  createGuard,
-  evaluatePolicy,
-  isPolicy,
-  markAuthentication,
-  not,
-  readAuthentication,
-  recordAuthentication,
-  recordedAuthentication,
-  requireAnyScope,
-  requirePermissions,
-  requireRoles,
-  requireScopes,
-} from './policies/policy.js';
+export { createVerifier } from './verification/verifier.js';
 export type {
-  AuthorizeOptions,
+  Algorithm,
+  PublicKeyInput,
+  RemoteOptions,
+  RevocationCheck,
+  SecretInput,
+  TrustedIssuer,
+  VerifiedToken,
+  Verifier,
+  VerifierCacheSnapshot,
+  VerifierOptions,
+} from './verification/verifier.js';
+export type { AuthResult } from './adapter/authenticate.js';
+export type { RequestView } from './adapter/request-view.js';
+export { isPolicy } from './policies/policy.js';
+export type {
   ClaimCheckOptions,
   ClaimOptions,
-  ClaimPath,
   ClaimPredicate,
   ClaimValue,
-  Guard,
   MatchOptions,
   Policy,
   PolicyDecision,
@@ -51,27 +38,29 @@ export type {
   PolicyFailureReason,
   PolicyKind,
   PolicyRule,
-  RecordOptions,
 } from './policies/policy.js';
-export { createRouteGuards } from './adapter/route-guards.js';
-export type { RouteGuards } from './adapter/route-guards.js';
-export { createVerifier } from './verification/verifier.js';
-export type {
-  Algorithm,
-  TrustedIssuer,
-  PublicKeyInput,
-  RemoteOptions,
-  RevocationCheck,
-  SecretInput,
-  VerifiedToken,
-  Verifier,
-  VerifierCacheSnapshot,
-  VerifierOptions,
-} from './verification/verifier.js';
+export type { ClaimPath } from './policies/claim-reads.js';
+export {
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  claimMatches,
+  requireAnyScope,
+  requirePermissions,
+  requireRoles,
+  requireScopes,
+} from './policies/rules.js';
+export { allOf, anyOf, not } from './policies/combinators.js';
+export { authorize, evaluatePolicy } from './policies/evaluate.js';
+export type { AuthorizeOptions } from './policies/evaluate.js';
 export { createIssuer } from './issuing/issuer.js';
 export type { Issuer, IssuerOptions, SignOptions } from './issuing/issuer.js';
+export { createRefreshTokens } from './issuing/refresh-tokens.js';
+export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './issuing/refresh-tokens.js';
 export { createRevocationStore } from './stores/revocation.js';
 export type { FamilyAdvance, RevocableToken, RevocationStore, RevocationStoreOptions } from './stores/revocation.js';
+export { createLoginThrottle, createMemoryFailureStore } from './stores/login-throttle.js';
+export type { FailureCount, FailureStore, LoginThrottle, LoginThrottleOptions, MemoryFailureStoreOptions } from './stores/login-throttle.js';
 export { createRemoteJwks } from './keys/remote-jwks.js';
 export type { JwksCacheSnapshot, JwksState, RemoteJwks, RemoteJwksOptions } from './keys/remote-jwks.js';
 export { createDiscovery } from './keys/discovery.js';
@@ -96,8 +85,4 @@ export type {
   EncryptionOptions,
   KeyManagementAlgorithm,
 } from './jwe/jwe.js';
-export { createRefreshTokens } from './issuing/refresh-tokens.js';
-export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './issuing/refresh-tokens.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';
-export { createLoginThrottle, createMemoryFailureStore } from './stores/login-throttle.js';
-export type { FailureCount, FailureStore, LoginThrottle, LoginThrottleOptions, MemoryFailureStoreOptions } from './stores/login-throttle.js';

@@ -23,7 +23,7 @@ import { isAuthError, type AuthError } from '../src/errors/auth-error.js';
 import type { RequestView } from '../src/adapter/extract.js';
 import type { SignatureBackend } from '../src/crypto/backend.js';
 import { defaultBackend } from '../src/crypto/select.js';
-import { claimMatches } from '../src/policies/policy.js';
+import { claimMatches } from '../src/index.js';
 import { buildVerifier, type Verifier, type VerifierOptions } from '../src/verification/verifier.js';
 
 /** The default backend, counting what it is asked to do. */

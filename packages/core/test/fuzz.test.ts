@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator, type Authenticator } from '../src/adapter/authenticate.js';
 import { isAuthError } from '../src/errors/auth-error.js';
 import type { RequestView } from '../src/adapter/extract.js';
-import { allOf, anyOf, claimMatches, not, requireRoles, requireScopes } from '../src/policies/policy.js';
+import { allOf, anyOf, claimMatches, not, requireRoles, requireScopes } from '../src/index.js';
 import { createVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from '../src/verification/verifier.js';
 
 const TOLERANCE = 5;

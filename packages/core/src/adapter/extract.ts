@@ -5,24 +5,9 @@
  */
 
 import { AuthError } from '../errors/auth-error.js';
+import type { RequestView } from './request-view.js';
 
-/**
- * A framework-neutral view of an incoming request: what extraction needs and nothing more.
- * Adapters build one per request.
- */
-export interface RequestView {
-  /**
-   * Returns a header by its lower-case name. Return every value (an array) when the request
-   * carried the header more than once, so duplicates can be refused.
-   */
-  header(name: string): string | readonly string[] | null | undefined;
-  /**
-   * Returns a cookie's value. Optional: without it, cookies are read from the `cookie` header.
-   */
-  cookie?(name: string): string | null | undefined;
-  /** The HTTP method, upper case. */
-  readonly method?: string;
-}
+export type { RequestView } from './request-view.js';
 
 /** Where tokens may travel. */
 export interface ExtractOptions {
@@ -66,7 +51,7 @@ function namesBearer(part: string): boolean {
 }
 
 /** True when `value` starts with "bearer " in any letter case. */
-function hasBearerScheme(value: string): boolean {
+export function hasBearerScheme(value: string): boolean {
   return value.length > 7 && value.charCodeAt(6) === 0x20 && value.slice(0, 6).toLowerCase() === 'bearer';
 }
 
@@ -136,41 +121,4 @@ function readCookie(header: string | readonly string[] | null | undefined, name:
     }
   }
   return found;
-}
-
-/** The parts of a Node.js `IncomingMessage` that {@link incomingRequestView} reads. */
-export interface IncomingMessageLike {
-  readonly method?: string | undefined;
-  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  readonly rawHeaders: readonly string[];
-}
-
-/**
- * A {@link RequestView} over a Node.js `IncomingMessage` (Express's `req`, Koa's `ctx.req`).
- * Node keeps only the first of two `Authorization` headers in `headers`, so that one is read
- * from `rawHeaders`, where a repeated header shows and is refused.
- *
- * @example
- * ```ts
- * const result = await authenticator.authenticate(incomingRequestView(req));
- * ```
- */
-export function incomingRequestView(message: IncomingMessageLike): RequestView {
-  return {
-    method: message.method ?? 'GET',
-    header(name: string) {
-      if (name !== 'authorization') return Object.hasOwn(message.headers, name) ? message.headers[name] : undefined;
-      const raw = message.rawHeaders;
-      let first: string | undefined;
-      let all: string[] | undefined;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const key = raw[i] as string;
-        if (key.length !== 13 || (key !== 'Authorization' && key !== 'authorization' && key.toLowerCase() !== 'authorization')) continue;
-        const value = raw[i + 1] as string;
-        if (first === undefined) first = value;
-        else (all ??= [first]).push(value);
-      }
-      return all ?? first;
-    },
-  };
 }

@@ -8,28 +8,11 @@
  */
 
 import type { JWTPayload } from 'jose';
-import {
-  allOf,
-  anyOf,
-  claimCheck,
-  claimEquals,
-  claimIncludes,
-  claimMatches,
-  createGuard,
-  not,
-  requireAnyScope,
-  requirePermissions,
-  requireRoles,
-  requireScopes,
-  type ClaimCheckOptions,
-  type ClaimOptions,
-  type ClaimPath,
-  type ClaimPredicate,
-  type ClaimValue,
-  type Guard,
-  type MatchOptions,
-  type Policy,
-} from '../policies/policy.js';
+import { allOf, anyOf, not } from '../policies/combinators.js';
+import type { ClaimCheckOptions, ClaimOptions, ClaimPredicate, ClaimValue, MatchOptions, Policy } from '../policies/policy.js';
+import type { ClaimPath } from '../policies/claim-reads.js';
+import { claimCheck, claimEquals, claimIncludes, claimMatches, requireAnyScope, requirePermissions, requireRoles, requireScopes } from '../policies/rules.js';
+import { createGuard, type Guard } from './guards.js';
 
 /**
  * Every policy helper as a route guard: each returns the framework's middleware that is also a

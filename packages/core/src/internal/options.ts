@@ -64,3 +64,8 @@ export function positiveSeconds(where: string, name: string, value: unknown, fal
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`${where}: ${name} must be a positive number of seconds`);
   return value;
 }
+
+/** One value or a list of them, as a new array (`undefined` is an empty list). */
+export function toList<T>(value: T | readonly T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
+}

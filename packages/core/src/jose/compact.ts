@@ -5,7 +5,7 @@
 import { AuthError } from '../errors/auth-error.js';
 import { isCanonicalBase64url } from './base64url.js';
 import type { SignatureBackend } from '../crypto/backend.js';
-import { parseJsonObject, type JsonObject } from './json.js';
+import { deepFreeze, parseJsonObject, type JsonObject } from './json.js';
 
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 // JWE compact: five segments; the encrypted key is empty for `dir` and ECDH-ES.
@@ -28,27 +28,14 @@ function malformed(realm: string, reason: string): AuthError {
   return new AuthError('ERR_TOKEN_MALFORMED', { realm, reason });
 }
 
-// Tokens of one issuer share a handful of headers ({"alg","typ","kid"}): the decoded header of a
-// segment seen before is reused (the segment string determines it entirely). Bounded, and the
-// shared objects are frozen so no caller can alter what another receives.
+/** Parses a compact JWS, or throws ERR_TOKEN_TOO_LARGE, ERR_TOKEN_MALFORMED or ERR_JWE_NOT_ACCEPTED. */
+export type CompactParser = (token: unknown) => ParsedJws;
+
+// Tokens of one issuer share a handful of headers ({"alg","typ","kid"}): each parser keeps the
+// decoded header of a segment seen before (the segment string determines it entirely). Bounded,
+// and the shared objects are frozen so no caller can alter what another receives.
 const HEADER_CACHE_SIZE = 64;
-const headers = new Map<string, JsonObject>();
-
-function rememberHeader(segment: string, header: JsonObject): JsonObject {
-  if (segment.length > 512) return header;
-  if (headers.size >= HEADER_CACHE_SIZE) headers.delete(headers.keys().next().value as string);
-  headers.set(segment, deepFreeze(header));
-  return header;
-}
-
-/** Freezes a JSON value and everything in it. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
+const MAX_CACHED_SEGMENT = 512;
 
 /** Decodes one segment to a JSON object, or throws ERR_TOKEN_MALFORMED. */
 function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: string, what: string): JsonObject {
@@ -64,23 +51,36 @@ function decodeJsonSegment(segment: string, backend: SignatureBackend, realm: st
 }
 
 /**
- * Splits and decodes a compact JWS. Throws ERR_TOKEN_TOO_LARGE or ERR_TOKEN_MALFORMED; a
- * JWE gets ERR_JWE_NOT_ACCEPTED (the caller handles JWE before this when it is configured).
+ * A parser for one verifier: size cap, three canonical base64url segments, strict JSON. A JWE
+ * gets ERR_JWE_NOT_ACCEPTED (the verifier unwraps JWEs before this when decryption is on).
  */
-export function parseCompactJws(token: unknown, maxSize: number, backend: SignatureBackend, realm: string): ParsedJws {
-  if (typeof token !== 'string' || token.length === 0) throw malformed(realm, 'format');
-  if (token.length > maxSize) throw new AuthError('ERR_TOKEN_TOO_LARGE', { realm });
-  if (!JWS.test(token)) {
-    if (isCompactJwe(token)) throw new AuthError('ERR_JWE_NOT_ACCEPTED', { realm });
-    throw malformed(realm, 'format');
+export function createCompactParser(settings: { readonly maxSize: number; readonly backend: SignatureBackend; readonly realm: string }): CompactParser {
+  const { maxSize, backend, realm } = settings;
+  const headers = new Map<string, JsonObject>();
+
+  function header(segment: string): JsonObject {
+    const known = headers.get(segment);
+    if (known !== undefined) return known;
+    const decoded = decodeJsonSegment(segment, backend, realm, 'header');
+    if (segment.length > MAX_CACHED_SEGMENT) return decoded;
+    if (headers.size >= HEADER_CACHE_SIZE) headers.delete(headers.keys().next().value as string);
+    headers.set(segment, deepFreeze(decoded));
+    return decoded;
   }
-  const first = token.indexOf('.');
-  const second = token.indexOf('.', first + 1);
-  const h = token.slice(0, first);
-  const p = token.slice(first + 1, second);
-  const s = token.slice(second + 1);
-  if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) throw malformed(realm, 'base64url');
-  const header = headers.get(h) ?? rememberHeader(h, decodeJsonSegment(h, backend, realm, 'header'));
-  const payload = decodeJsonSegment(p, backend, realm, 'payload');
-  return { header, payload, signingInput: token.slice(0, second), signature: s };
+
+  return (token) => {
+    if (typeof token !== 'string' || token.length === 0) throw malformed(realm, 'format');
+    if (token.length > maxSize) throw new AuthError('ERR_TOKEN_TOO_LARGE', { realm });
+    if (!JWS.test(token)) {
+      if (isCompactJwe(token)) throw new AuthError('ERR_JWE_NOT_ACCEPTED', { realm });
+      throw malformed(realm, 'format');
+    }
+    const first = token.indexOf('.');
+    const second = token.indexOf('.', first + 1);
+    const h = token.slice(0, first);
+    const p = token.slice(first + 1, second);
+    const s = token.slice(second + 1);
+    if (!isCanonicalBase64url(h) || !isCanonicalBase64url(p) || !isCanonicalBase64url(s)) throw malformed(realm, 'base64url');
+    return { header: header(h), payload: decodeJsonSegment(p, backend, realm, 'payload'), signingInput: token.slice(0, second), signature: s };
+  };
 }

@@ -62,7 +62,7 @@ export function metadataUrls(issuer: string): string[] {
  * exactly (OIDC Discovery §4.3, RFC 8414 §3.3), or no keys are ever taken from it.
  *
  * @param issuer - the issuer identifier, exactly as it appears in tokens' `iss`.
- * @param options - how to fetch; also used for the key set it names. `url` replaces the
+ * @param input - how to fetch; also used for the key set it names. `url` replaces the
  *   well-known locations with one explicit metadata URL.
  */
 export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): Discovery {

@@ -1,7 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { describe, expectTypeOf, it } from 'vitest';
-import { createAuthenticator, type AuthResult, type Authenticator } from '../adapter/authenticate.js';
-import type { RequestView } from '../adapter/extract.js';
+import { createAuthenticator, createGuard, sessionResult, type AuthResult, type AuthSession, type Authenticator, type Guard, type RequestView } from '../adapter.js';
 import {
   allOf,
   anyOf,
@@ -10,19 +9,16 @@ import {
   claimEquals,
   claimIncludes,
   claimMatches,
-  createGuard,
   evaluatePolicy,
   not,
-  readAuthentication,
   requireAnyScope,
   requirePermissions,
   requireRoles,
   requireScopes,
-  type Guard,
   type Policy,
   type PolicyDecision,
   type PolicyFailure,
-} from './policy.js';
+} from '../index.js';
 
 interface Claims extends JWTPayload {
   tenant: string;
@@ -179,15 +175,15 @@ describe('createGuard', () => {
   it('resolves with a result of the policy claims type, and marks handlers as policies', () => {
     const guard = createGuard(claimCheck((claims: Claims) => claims.tenant === 'acme'));
     expectTypeOf(guard).toEqualTypeOf<Guard<Claims>>();
-    expectTypeOf(guard.check({})).toEqualTypeOf<Promise<AuthResult<Claims>>>();
+    expectTypeOf(guard.check(undefined)).toEqualTypeOf<Promise<AuthResult<Claims>>>();
     const handler = guard.attach((request: { url: string }, next: () => void) => next());
     expectTypeOf(handler).toExtend<Policy<Claims>>();
     expectTypeOf(handler).parameters.toEqualTypeOf<[{ url: string }, () => void]>();
     expectTypeOf(allOf(handler, requireRoles('admin'))).toEqualTypeOf<Policy<Claims>>();
   });
 
-  it('reads back a result typed with the claims asked for', () => {
-    expectTypeOf(readAuthentication<Claims>({})).toEqualTypeOf<AuthResult<Claims>>();
-    expectTypeOf(readAuthentication({})).toEqualTypeOf<AuthResult>();
+  it('reads back a result typed with the claims of the session', () => {
+    expectTypeOf(sessionResult({} as AuthSession<Claims>)).toEqualTypeOf<AuthResult<Claims>>();
+    expectTypeOf(sessionResult(undefined)).toEqualTypeOf<AuthResult>();
   });
 });

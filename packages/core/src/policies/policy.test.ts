@@ -1,27 +1,20 @@
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import type { JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator, type AuthResult } from '../adapter/authenticate.js';
-import { AuthError, isAuthError } from '../errors/auth-error.js';
-import type * as policyModule from './policy.js';
-import type { RequestView } from '../adapter/extract.js';
+import { createAuthenticator, type AuthResult, type RequestView } from '../adapter.js';
 import {
+  AuthError,
   allOf,
   anyOf,
-  assertGuardOrder,
   authorize,
   claimCheck,
   claimEquals,
   claimIncludes,
   claimMatches,
-  createGuard,
   evaluatePolicy,
+  isAuthError,
   isPolicy,
-  markAuthentication,
   not,
-  readAuthentication,
-  recordAuthentication,
-  recordedAuthentication,
   requireAnyScope,
   requirePermissions,
   requireRoles,
@@ -29,7 +22,7 @@ import {
   type Policy,
   type PolicyDecision,
   type PolicyFailure,
-} from './policy.js';
+} from '../index.js';
 
 const view = (headers: Record<string, string> = {}, method = 'GET'): RequestView => ({ method, header: (name) => headers[name] });
 const result = (claims: JWTPayload): AuthResult => Object.freeze({ claims: Object.freeze(claims), header: { alg: 'HS256' }, issuer: 'https://auth.example.com', token: 'x.y.z' });
@@ -610,144 +603,6 @@ describe('createAuthenticator({ policy })', async () => {
   it('refuses a policy that is not one at creation', () => {
     for (const policy of [{ rule: { kind: 'requireRoles' } }, () => true, 'admin', null]) {
       expect(() => createAuthenticator({ issuer, audience, secret, policy: policy as never })).toThrow(TypeError);
-    }
-  });
-});
-
-describe('route guards', () => {
-  const authenticator = { realm: 'orders' };
-
-  it('refuse with ERR_CONFIG_INVALID when no authentication ran, never passing', async () => {
-    const guard = createGuard(requireRoles('admin'));
-    const error = await rejection(guard.check({}));
-    expect(error).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500, expose: false });
-    expect(error.headers).toEqual({});
-  });
-
-  it('refuse anonymous requests with 401, deny with 403, and resolve with the result', async () => {
-    const guard = createGuard(requireRoles('admin'));
-    const anonymous = {};
-    recordAuthentication(anonymous, authenticator, null);
-    expect(await rejection(guard.check(anonymous))).toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders"' });
-    const bob = {};
-    recordAuthentication(bob, authenticator, result({ roles: ['user'] }));
-    expect(await rejection(guard.check(bob))).toMatchObject({
-      code: 'ERR_INSUFFICIENT_SCOPE',
-      challenge: 'Bearer realm="orders", error="insufficient_scope", error_description="Insufficient scope"',
-    });
-    const alice = {};
-    const auth = result({ roles: ['admin'] });
-    recordAuthentication(alice, authenticator, auth);
-    await expect(guard.check(alice)).resolves.toBe(auth);
-  });
-
-  it('read back what was recorded: the result, 401 when anonymous, ERR_CONFIG_INVALID when nothing was', () => {
-    const codeOf = (carrier: object) => {
-      try {
-        readAuthentication(carrier);
-      } catch (error) {
-        return isAuthError(error) ? { code: error.code, status: error.status, challenge: error.status === 500 ? null : error.challenge } : error;
-      }
-      return undefined;
-    };
-    expect(codeOf({})).toEqual({ code: 'ERR_CONFIG_INVALID', status: 500, challenge: null });
-    const anonymous = {};
-    recordAuthentication(anonymous, authenticator, null);
-    expect(codeOf(anonymous)).toEqual({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders"' });
-    const alice = {};
-    const auth = result({ sub: 'alice' });
-    recordAuthentication(alice, authenticator, auth);
-    expect(readAuthentication(alice)).toBe(auth);
-    // The latest record wins: a second jwtAuth() on the same request replaces the first.
-    const again = result({ sub: 'alice', roles: ['admin'] });
-    recordAuthentication(alice, authenticator, again);
-    expect(readAuthentication(alice)).toBe(again);
-    expect(() => recordAuthentication(null as never, authenticator, auth)).toThrow(TypeError);
-  });
-
-  it('keep records per object, and shared with a second copy of the package', async () => {
-    const request = {};
-    const auth = result({ sub: 'alice' });
-    recordAuthentication(request, authenticator, auth);
-    // A record made for a prototype never stands for a request built on it.
-    expect(() => readAuthentication(Object.create(request) as object)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
-    // The same source loaded a second time, as a second installed copy would be.
-    const copy = (await import('./policy.js?second-copy' as string)) as typeof policyModule;
-    expect(copy.readAuthentication).not.toBe(readAuthentication);
-    expect(copy.readAuthentication(request)).toBe(auth);
-    const other = {};
-    copy.recordAuthentication(other, authenticator, null);
-    expect(() => readAuthentication(other)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING' }));
-  });
-
-  it("keep a 'weakmap' record off the carrier, readable by guards and by a second copy", async () => {
-    const request = {};
-    const auth = result({ sub: 'alice', roles: ['admin'] });
-    recordAuthentication(request, authenticator, auth, { storage: 'weakmap' });
-    expect(Reflect.ownKeys(request)).toEqual([]);
-    expect(readAuthentication(request)).toBe(auth);
-    await expect(createGuard(requireRoles('admin')).check(request)).resolves.toBe(auth);
-    expect(() => readAuthentication(Object.create(request) as object)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
-    const copy = (await import('./policy.js?weak-copy' as string)) as typeof policyModule;
-    expect(copy.readAuthentication(request)).toBe(auth);
-    const anonymous = {};
-    copy.recordAuthentication(anonymous, authenticator, null, { storage: 'weakmap' });
-    expect(() => readAuthentication(anonymous)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING', status: 401 }));
-  });
-
-  it('peek at a record without throwing: the result, null when anonymous, undefined when none', () => {
-    expect(recordedAuthentication({})).toBeUndefined();
-    expect(recordedAuthentication(null as never)).toBeUndefined();
-    for (const storage of ['property', 'weakmap'] as const) {
-      const anonymous = {};
-      recordAuthentication(anonymous, authenticator, null, { storage });
-      expect(recordedAuthentication(anonymous)).toBeNull();
-      const alice = {};
-      const auth = result({ sub: 'alice' });
-      recordAuthentication(alice, authenticator, auth, { storage });
-      expect(recordedAuthentication(alice)).toBe(auth);
-      // Never through a prototype.
-      expect(recordedAuthentication(Object.create(alice) as object)).toBeUndefined();
-    }
-  });
-
-  it('pass the request to predicates', async () => {
-    const guard = createGuard(claimCheck((claims, request) => request?.header('x-tenant') === claims['tenant']));
-    const carrier = {};
-    recordAuthentication(carrier, authenticator, result({ tenant: 'acme' }));
-    await expect(guard.check(carrier, view({ 'x-tenant': 'acme' }))).resolves.toBeDefined();
-    await expect(guard.check(carrier, view({ 'x-tenant': 'evil' }))).rejects.toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE' });
-  });
-
-  it('attach a policy to a handler, usable wherever a policy is', async () => {
-    const guard = createGuard(requireScopes('orders:write'));
-    const handler = guard.attach(function middleware() {});
-    expect(isPolicy(handler)).toBe(true);
-    expect(handler.rule).toBe(guard.policy.rule);
-    expect(await allowed(handler, { scope: 'orders:write' })).toBe(true);
-    expect(await allowed(anyOf(handler, requireRoles('admin')), { roles: ['admin'] })).toBe(true);
-    const other = createGuard(requireRoles('admin'));
-    expect(() => other.attach(handler)).toThrow(TypeError);
-    expect(() => createGuard({ rule: { kind: 'not' } } as never)).toThrow(TypeError);
-    expect(() => createAuthenticator({ issuer: 'https://a.example', audience: 'x', secret: 'a'.repeat(32), policy: handler })).not.toThrow();
-  });
-
-  it('find a guard with no authentication in front of it', () => {
-    const authentication = markAuthentication(function jwtAuth() {});
-    const guard = createGuard(requireRoles('admin')).attach(function guard() {});
-    const plain = function handler() {};
-    expect(() => assertGuardOrder([authentication, guard, plain], 'GET /admin')).not.toThrow();
-    expect(() => assertGuardOrder([plain, authentication, plain, guard], 'GET /admin')).not.toThrow();
-    expect(() => assertGuardOrder([plain, requireRoles('admin'), plain], 'GET /admin')).not.toThrow();
-    expect(() => assertGuardOrder([], 'GET /admin')).not.toThrow();
-    for (const handlers of [[guard], [plain, guard, authentication], [undefined, 'x', guard]]) {
-      let error: unknown;
-      try {
-        assertGuardOrder(handlers, 'GET /admin');
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500, details: { where: 'GET /admin', rule: { kind: 'requireRoles' } } });
     }
   });
 });

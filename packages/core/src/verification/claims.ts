@@ -69,3 +69,19 @@ export function validateClaims(claims: JsonObject, rules: ClaimRules, now: numbe
     if (own(claims, name) === undefined) throw fail(rules, 'ERR_CLAIM_MISSING', name, 'missing');
   }
 }
+
+/** Milliseconds during which a verified token may be served from cache: what its claims allow. */
+export function servingWindow(claims: JsonObject, rules: ClaimRules): { from: number; until: number } {
+  const tolerance = rules.clockTolerance;
+  const number = (name: string): number | undefined => (typeof claims[name] === 'number' ? (claims[name] as number) : undefined);
+  const exp = number('exp');
+  const nbf = number('nbf');
+  const iat = number('iat');
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  if (nbf !== undefined) from = Math.max(from, (nbf - tolerance) * 1000);
+  if (iat !== undefined) from = Math.max(from, (iat - tolerance) * 1000);
+  if (exp !== undefined) until = Math.min(until, (exp + tolerance) * 1000);
+  if (rules.maxTokenAge !== undefined && iat !== undefined) until = Math.min(until, (iat + rules.maxTokenAge + tolerance) * 1000);
+  return { from, until };
+}

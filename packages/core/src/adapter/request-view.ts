@@ -1,0 +1,103 @@
+/**
+ * How the core sees a request: a header getter (and, optionally, a cookie getter), built by an
+ * adapter from its framework's public request API. A header an earlier middleware set or
+ * replaced is the one read.
+ *
+ * @module
+ */
+
+import { AuthError } from '../errors/auth-error.js';
+
+/**
+ * A framework-neutral view of an incoming request: what authentication needs and nothing more.
+ * Adapters build one per request.
+ */
+export interface RequestView {
+  /**
+   * Returns a header by its lower-case name. Return every value (an array) when the request
+   * carried the header more than once, so duplicates can be refused.
+   */
+  header(name: string): string | readonly string[] | null | undefined;
+  /**
+   * Returns a cookie's value. Optional: without it, cookies are read from the `cookie` header.
+   */
+  cookie?(name: string): string | null | undefined;
+  /** The HTTP method, upper case. */
+  readonly method?: string;
+}
+
+/**
+ * The parts of a Node.js request that {@link nodeRequestView} reads: `headers` (lower-case
+ * names, as Node, Express, Koa and request doubles keep them), and `rawHeaders` where present.
+ */
+export interface NodeRequestLike {
+  readonly method?: string | undefined;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Node's raw header lines, only to tell whether `Authorization` was sent more than once. */
+  readonly rawHeaders?: readonly string[] | undefined;
+}
+
+/** Every `Authorization` value among raw header lines when there are two or more, else undefined. */
+function repeatedAuthorization(raw: readonly string[] | undefined): string[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  let values: string[] | undefined;
+  let first: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (typeof name !== 'string' || name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = String(raw[i + 1]);
+    if (first === undefined) first = value;
+    else (values ??= [first]).push(value);
+  }
+  return values;
+}
+
+/** The request has no headers to read: the adapter was given something that is not a request. */
+function notARequest(where: string): AuthError {
+  return new AuthError('ERR_CONFIG_INVALID', {
+    message: `${where}: the request has no headers object; pass the framework's request (Express req, Koa ctx, a Node IncomingMessage)`,
+  });
+}
+
+/**
+ * A {@link RequestView} over a Node.js request (Express's `req`, Koa's `ctx.request`, a
+ * serverless or test double): headers from `headers`, so one set by an earlier middleware is
+ * the one read. Node keeps only the first of two `Authorization` lines in `headers`, so
+ * `rawHeaders`, when present, is read only to see a repeated one, which is refused.
+ *
+ * Throws an {@link AuthError} `ERR_CONFIG_INVALID` (500) when `request.headers` is missing.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticator.authenticate(nodeRequestView(req));
+ * ```
+ */
+export function nodeRequestView(request: NodeRequestLike, where = 'jwtAuth'): RequestView {
+  const headers = (request as Partial<NodeRequestLike> | null | undefined)?.headers;
+  if (typeof headers !== 'object' || headers === null) throw notARequest(where);
+  return {
+    method: typeof request.method === 'string' ? request.method.toUpperCase() : 'GET',
+    header(name: string) {
+      if (name === 'authorization') {
+        const repeated = repeatedAuthorization(request.rawHeaders);
+        if (repeated !== undefined) return repeated;
+      }
+      return Object.hasOwn(headers, name) ? headers[name] : undefined;
+    },
+  };
+}
+
+/**
+ * A {@link RequestView} over Fetch `Headers` (Hono's `c.req.raw.headers`, a `Request` in Bun,
+ * Deno or Workers). Fetch joins repeated headers with a comma; the core refuses that for
+ * `Authorization`.
+ *
+ * @example
+ * ```ts
+ * const result = await authenticator.authenticate(headersRequestView(request.headers, request.method));
+ * ```
+ */
+export function headersRequestView(headers: Headers, method = 'GET', where = 'jwtAuth'): RequestView {
+  if (typeof headers !== 'object' || headers === null || typeof headers.get !== 'function') throw notARequest(where);
+  return { method: method.toUpperCase(), header: (name) => headers.get(name) };
+}

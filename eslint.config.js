@@ -47,7 +47,8 @@ export default tseslint.config(
     },
   },
   {
-    // Adapters read, call, attach and translate; everything else is the core's job.
+    // Adapters read, call, attach and translate; everything else is the core's job. They import
+    // the core's two public entry points only: the main one and the adapter kit.
     files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test-d.ts'],
     rules: {
@@ -57,8 +58,8 @@ export default tseslint.config(
           paths: [{ name: 'jose', message: 'Only @jwt-gate/core may use jose.' }],
           patterns: [
             { group: ['jose/*'], message: 'Only @jwt-gate/core may use jose.' },
-            { group: ['@jwt-gate/core/*'], message: "Import only @jwt-gate/core's public entry point." },
-            { group: ['**/core/src/**', '../core/**', '../../core/**'], message: "Import only @jwt-gate/core's public entry point." },
+            { group: ['@jwt-gate/core/*', '!@jwt-gate/core/adapter'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
+            { group: ['**/core/src/**', '../core/**', '../../core/**'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
           ],
         },
       ],

@@ -16,7 +16,7 @@ import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 
 export type Framework = 'express' | 'koa' | 'hono';
-export type Variant = 'open' | 'noop' | 'jwt-gate' | 'jwt-gate-cache' | 'jwt-gate-wrap' | 'peer';
+export type Variant = 'open' | 'noop' | 'jwt-gate' | 'jwt-gate-cache' | 'peer';
 
 interface Config {
   port: number;
@@ -28,7 +28,6 @@ interface Config {
 }
 
 const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
-if (variant === 'jwt-gate-wrap' && framework !== 'hono') throw new Error('jwt-gate-wrap is a Hono variant (auth.wrap)');
 const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}') as Config;
 const keyOptions = config.secret ? { secret: config.secret, algorithms: ['HS256' as const] } : { publicKey: config.publicPem as string };
 const gate = { issuer: config.issuer, audience: config.audience, ...keyOptions, ...(variant === 'jwt-gate' ? { tokenCache: false as const } : {}) };
@@ -67,8 +66,7 @@ function honoApp() {
     const secret = config.secret ?? (createPublicKey(config.publicPem as string).export({ format: 'jwk' }) as never);
     app.use('/resource', honoJwt({ secret, alg: config.alg, verification: { iss: config.issuer, aud: config.audience } }));
   }
-  if (variant === 'jwt-gate-wrap') app.get('/resource', honoAuth(gate).wrap((c) => c.json(body)));
-  else app.get('/resource', (c) => c.json(body));
+  app.get('/resource', (c) => c.json(body));
   return app;
 }
 

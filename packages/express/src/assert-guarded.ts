@@ -1,4 +1,5 @@
-import { assertGuardOrder, isPolicy } from '@jwt-gate/core';
+import { isPolicy } from '@jwt-gate/core';
+import { assertGuardOrder } from '@jwt-gate/core/adapter';
 import type { Application, Router } from 'express';
 
 // The parts of Express's router internals read here. Express 5 (router 2) keeps a layer's

@@ -1,29 +1,24 @@
-import { createRouteGuards, type JWTPayload, type Policy, type RouteGuards } from '@jwt-gate/core';
+import type { JWTPayload, Policy } from '@jwt-gate/core';
+import { createRouteGuards, nodeRequestView, type RouteGuards } from '@jwt-gate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { reject, requestView } from './jwt-auth.js';
+import { guardRequest } from './jwt-auth.js';
 
 /**
  * A route guard: Express middleware that lets a request through when its verified claims pass
  * a policy, and a policy itself, so guards combine (`anyOf(guardA, guardB)`) and fit
  * `jwtAuth({ policy })`. `jwtAuth()` must run before it.
  *
- * It refuses with an `AuthError` the way the `jwtAuth()` in front of it does (see
- * its `errors` option): 403 `insufficient_scope` when the policy denies (with `scope="..."`
- * naming the scopes required, where scopes were involved), 401 for an anonymous request under
- * `optional: true`, and 500 `ERR_CONFIG_INVALID` when no `jwtAuth()` ran before it, never a pass.
+ * It refuses with an `AuthError` the way the `jwtAuth()` in front of it does (see its `errors`
+ * option): 403 `insufficient_scope` when the policy denies (with `scope="..."` naming the scopes
+ * required, where scopes were involved), 401 for an anonymous request under `optional: true`,
+ * and 500 `ERR_CONFIG_INVALID` when no `jwtAuth()` ran before it, never a pass.
  */
 export type RouteGuard<TClaims extends JWTPayload = JWTPayload> = RequestHandler & Policy<TClaims>;
 
-/**
- * The core's policy helpers as Express route guards (same names, overloads and documentation in
- * every jwt-gate adapter): a guard checks the request and calls `next()`, or refuses the way
- * the `jwtAuth()` in front of it does.
- */
-const guards: RouteGuards<RequestHandler> = createRouteGuards<RequestHandler>((guard) =>
-  function jwtGuard(req: Request, res: Response, next: NextFunction): void {
-    guard.check(req, requestView(req)).then(() => next(), (error: unknown) => reject(error, req, res, next));
-  },
-);
+/** The core's policy helpers as Express route guards (same names and behaviour in every adapter). */
+const guards: RouteGuards<RequestHandler> = createRouteGuards<RequestHandler>((guard) => function jwtGuard(req: Request, res: Response, next: NextFunction): void {
+    guardRequest((session, request) => guard.check(session, nodeRequestView(request)), req, res, next);
+  });
 
 export const requireScopes: RouteGuards<RequestHandler>['requireScopes'] = guards.requireScopes;
 export const requireAnyScope: RouteGuards<RequestHandler>['requireAnyScope'] = guards.requireAnyScope;

@@ -2,16 +2,15 @@
  * jwt-gate for Express 4 and 5: `jwtAuth()` verifies the bearer token and sets `req.auth`;
  * route guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) authorize by its
  * claims; `assertGuarded(app)` checks at start-up that every guard has `jwtAuth()` in front.
- *
- * Adapter authors: the adapter builds a {@link RequestView} per request, calls the core
- * (`createAuthenticator`, `createGuard`), attaches the result and translates failures. Every
- * rule lives in `@jwt-gate/core`.
+ * What an application needs from `@jwt-gate/core` (verifiers, issuers, stores, keys) comes
+ * along, so this package is the only dependency to add.
  *
  * @module
  */
 
 export { jwtAuth, getAuth } from './jwt-auth.js';
-export type { ErrorMode, JwtAuthOptions } from './jwt-auth.js';
+export type { JwtAuthMiddleware, JwtAuthOptions } from './jwt-auth.js';
+export type { ErrorMode } from '@jwt-gate/core/adapter';
 export {
   allOf,
   anyOf,
@@ -27,8 +26,30 @@ export {
 } from './guards.js';
 export type { RouteGuard } from './guards.js';
 export { assertGuarded } from './assert-guarded.js';
-export { AuthError, isAuthError } from '@jwt-gate/core';
+export {
+  AuthError,
+  authorize,
+  buildChallenge,
+  createDiscovery,
+  createIssuer,
+  createKeySet,
+  createLoginThrottle,
+  createMemoryFailureStore,
+  createRefreshTokens,
+  createRemoteJwks,
+  createRevocationStore,
+  createVerifier,
+  evaluatePolicy,
+  exportPrivateKey,
+  exportPublicKey,
+  generateSigningKey,
+  importSigningKey,
+  isAuthError,
+  isPolicy,
+  publicJwk,
+} from '@jwt-gate/core';
 export type {
+  Algorithm,
   AuthErrorCode,
   AuthResult,
   ClaimCheckOptions,
@@ -36,10 +57,20 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  Issuer,
+  IssuerOptions,
+  JWK,
   JWTPayload,
+  KeySet,
+  LoginThrottle,
   MatchOptions,
   Policy,
+  RefreshTokens,
   RequestView,
+  RevocationStore,
+  SigningKey,
+  TrustedIssuer,
+  VerifiedToken,
   Verifier,
   VerifierOptions,
 } from '@jwt-gate/core';

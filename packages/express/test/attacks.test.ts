@@ -6,11 +6,12 @@ import { isAuthError, jwtAuth } from '../src/index.js';
 /** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
 function createApp(framework: typeof express, setup: AttackSetup, ownErrorHandler: boolean): Express {
   const app = framework();
-  app.all('/me', jwtAuth(setup.auth), (req, res) => {
+  const mode = <T extends object>(options: T) => (ownErrorHandler ? { ...options, errors: 'next' as const } : options);
+  app.all('/me', jwtAuth(mode(setup.auth)), (req, res) => {
     setup.handled('me');
     res.json({ sub: req.auth?.claims.sub });
   });
-  app.get('/hello', jwtAuth(setup.optionalAuth), (req, res) => {
+  app.get('/hello', jwtAuth(mode(setup.optionalAuth)), (req, res) => {
     setup.handled('hello');
     res.json({ sub: req.auth?.claims.sub });
   });

@@ -11,8 +11,10 @@ interface Claims extends JWTPayload {
 
 function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorHandler: boolean): Express {
   const app = framework();
-  const auth = jwtAuth<Claims>(setup.auth);
-  const optional = jwtAuth<Claims>(setup.optionalAuth);
+  // With an error handler of its own, the app takes refusals through errors: 'next'.
+  const mode = <T extends object>(options: T) => (ownErrorHandler ? { ...options, errors: 'next' as const } : options);
+  const auth = jwtAuth<Claims>(mode(setup.auth));
+  const optional = jwtAuth<Claims>(mode(setup.optionalAuth));
 
   app.all('/me', auth, (req, res) => {
     setup.handled('me');
@@ -29,7 +31,8 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
   });
   for (const route of GUARDED_ROUTES) {
     const guard = route.guard<RouteGuard>(adapter);
-    const options = guardedAuthOptions(setup, route);
+    const given = guardedAuthOptions(setup, route);
+    const options = given === undefined ? undefined : mode(given);
     const chain: RequestHandler[] =
       options === undefined ? [guard] : route.auth === 'policy' ? [jwtAuth({ ...options, policy: guard })] : [jwtAuth(options), guard];
     app.get(route.path, ...chain, (req, res) => {

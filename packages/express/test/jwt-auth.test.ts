@@ -43,14 +43,14 @@ describe('jwtAuth (Express)', async () => {
         expect(ran).toBe(0);
       });
 
-      it("hands a failure to the app's error handler, also one on a parent app", async () => {
+      it("errors: 'next' hands a failure to the app's error handler, also one on a parent app", async () => {
         const seen: AuthErrorCode[] = [];
         const handler = (error: unknown, _req: Request, res: Response, next: NextFunction) => {
           if (!isAuthError(error)) return next(error);
           seen.push(error.code);
           res.status(error.status).set(error.headers).json({ handled: true });
         };
-        const api = framework().get('/me', jwtAuth(options), (_req, res) => res.end());
+        const api = framework().get('/me', jwtAuth({ ...options, errors: 'next' }), (_req, res) => res.end());
         const app = framework().use('/api', api).use(handler);
         const res = await request(app).get('/api/me').set('authorization', `Bearer ${expired}`);
         expect(res.status).toBe(401);
@@ -59,8 +59,8 @@ describe('jwtAuth (Express)', async () => {
         expect(seen).toEqual(['ERR_TOKEN_EXPIRED']);
       });
 
-      it('finds an error handler inside a router', async () => {
-        const router = framework.Router().get('/me', jwtAuth(options), (_req, res) => res.end());
+      it("errors: 'next' reaches an error handler inside a router", async () => {
+        const router = framework.Router().get('/me', jwtAuth({ ...options, errors: 'next' }), (_req, res) => res.end());
         router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => void res.status(418).json({ handled: isAuthError(error) }));
         const res = await request(framework().use(router)).get('/me');
         expect(res.status).toBe(418);
@@ -78,10 +78,10 @@ describe('jwtAuth (Express)', async () => {
         expect(ran).toBe(0);
       });
 
-      it("errors: 'respond' answers itself even when the app has an error handler", async () => {
+      it('answers itself by default, so a catch-all error handler never turns a 401 into a 500', async () => {
         let handled = 0;
         const app = framework()
-          .get('/me', jwtAuth({ ...options, errors: 'respond' }), (_req, res) => res.end())
+          .get('/me', jwtAuth(options), (_req, res) => res.end())
           .use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => void (handled++, res.status(500).end()));
         const res = await request(app).get('/me');
         expect(res.status).toBe(401);
@@ -90,12 +90,11 @@ describe('jwtAuth (Express)', async () => {
         expect(handled).toBe(0);
       });
 
-      it('keeps req.auth a plain-looking property: set by jwtAuth, overwritten by the app, replaced by a later jwtAuth', async () => {
+      it('keeps req.auth a plain property: set by jwtAuth, overwritten by the app, replaced by a later jwtAuth', async () => {
         const seen: unknown[] = [];
         const other = await signToken(key, { iss: issuer, aud: audience, sub: 'bob' });
         const app = framework()
           .get('/me', jwtAuth(options), (req, res) => {
-            // Read through express.request's accessor: no property added to a re-parented req.
             seen.push(req.auth?.claims.sub, Object.hasOwn(req, 'auth'));
             req.auth = { ...req.auth!, claims: { sub: 'changed' } };
             res.json({ sub: req.auth.claims.sub, own: Object.keys(req).includes('auth') });
@@ -113,13 +112,13 @@ describe('jwtAuth (Express)', async () => {
           .get('/open', (req, res) => res.json({ auth: req.auth === undefined }));
         const me = await request(app).get('/me').set('authorization', `Bearer ${valid}`);
         expect(me.body).toEqual({ sub: 'changed', own: true });
-        expect(seen).toEqual(['alice', false]);
+        expect(seen).toEqual(['alice', true]);
         expect((await request(app).get('/earlier').set('authorization', `Bearer ${other}`)).body).toEqual({ sub: 'bob' });
         expect((await request(app).get('/anonymous')).body).toEqual({ auth: true });
         // One request's result never shows on another's req.
         expect((await request(app).get('/open')).body).toEqual({ auth: true });
         expect((await request(app).get('/me').set('authorization', `Bearer ${other}`)).body).toEqual({ sub: 'changed', own: true });
-        expect(seen).toEqual(['alice', false, 'bob', false]);
+        expect(seen).toEqual(['alice', true, 'bob', true]);
       });
 
       it('passes an unexpected failure (not an AuthError) to next, never answering 401', async () => {

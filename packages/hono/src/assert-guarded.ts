@@ -1,4 +1,5 @@
-import { assertGuardOrder, isPolicy } from '@jwt-gate/core';
+import { isPolicy } from '@jwt-gate/core';
+import { assertGuardOrder } from '@jwt-gate/core/adapter';
 import type { Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 

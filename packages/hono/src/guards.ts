@@ -1,7 +1,7 @@
-import { createRouteGuards, type JWTPayload, type Policy, type RouteGuards } from '@jwt-gate/core';
-import type { MiddlewareHandler } from 'hono';
-import { translate } from './jwt-auth.js';
-import { requestView } from './request-view.js';
+import type { JWTPayload, Policy } from '@jwt-gate/core';
+import { createRouteGuards, type RouteGuards } from '@jwt-gate/core/adapter';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { guardRequest, requestView } from './jwt-auth.js';
 
 /**
  * A route guard: Hono middleware that lets a request through when its verified claims pass a
@@ -9,23 +9,17 @@ import { requestView } from './request-view.js';
  * `jwtAuth({ policy })`. `jwtAuth()` must run before it, on the app or the route. It leaves
  * `c.var.auth` typed as that `jwtAuth()` declared it.
  *
- * It throws as `jwtAuth()` does, an `HTTPException` carrying the RFC 6750 response with the
- * `AuthError` as its `cause`: 403 `insufficient_scope` when the policy denies (with
- * `scope="..."` naming the scopes required, where scopes were involved), 401 for an anonymous
- * request under `optional: true`, and 500 `ERR_CONFIG_INVALID` when no `jwtAuth()` ran before
- * it, never a pass.
+ * It refuses the way the `jwtAuth()` in front of it does (see its `errors` option): 403
+ * `insufficient_scope` when the policy denies (with `scope="..."` naming the scopes required,
+ * where scopes were involved), 401 for an anonymous request under `optional: true`, and 500
+ * `ERR_CONFIG_INVALID` when no `jwtAuth()` ran before it, never a pass.
  */
 export type RouteGuard<TClaims extends JWTPayload = JWTPayload> = MiddlewareHandler & Policy<TClaims>;
 
-/**
- * The core's policy helpers as Hono route guards (same names, overloads and documentation in
- * every jwt-gate adapter): a guard checks the request and awaits `next()`, or throws the
- * HTTPException `jwtAuth()` would.
- */
-const guards: RouteGuards<MiddlewareHandler> = createRouteGuards<MiddlewareHandler>((guard) => async (c, next) => {
-  await guard.check(c, requestView(c)).catch(translate);
-  await next();
-});
+/** The core's policy helpers as Hono route guards (same names and behaviour in every adapter). */
+const guards: RouteGuards<MiddlewareHandler> = createRouteGuards<MiddlewareHandler>((guard) => function jwtGuard(c: Context, next: Next): Promise<Response | void> {
+    return guardRequest((session, context) => guard.check(session, requestView(context)), c, next);
+  });
 
 export const requireScopes: RouteGuards<MiddlewareHandler>['requireScopes'] = guards.requireScopes;
 export const requireAnyScope: RouteGuards<MiddlewareHandler>['requireAnyScope'] = guards.requireAnyScope;

@@ -2,17 +2,16 @@
  * jwt-gate for Hono 4: `jwtAuth()` verifies the bearer token and sets `c.var.auth`; route
  * guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) authorize by its claims;
  * `assertGuarded(app)` checks at start-up that every guard has `jwtAuth()` in front. Runs on
- * Node (through `@hono/node-server`), Bun, Deno and Workers.
- *
- * Adapter authors: the adapter builds a {@link RequestView} per request, calls the core
- * (`createAuthenticator`, `createGuard`), attaches the result and throws failures as
- * `HTTPException`s. Every rule lives in `@jwt-gate/core`.
+ * Node (through `@hono/node-server`), Bun, Deno and Workers. What an application needs from
+ * `@jwt-gate/core` (verifiers, issuers, stores, keys) comes along, so this package is the only
+ * dependency to add.
  *
  * @module
  */
 
-export { jwtAuth } from './jwt-auth.js';
-export type { AuthVariables, JwtAuthMiddleware, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
+export { getAuth, jwtAuth } from './jwt-auth.js';
+export type { AuthVariables, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
+export type { ErrorMode } from '@jwt-gate/core/adapter';
 export {
   allOf,
   anyOf,
@@ -28,8 +27,30 @@ export {
 } from './guards.js';
 export type { RouteGuard } from './guards.js';
 export { assertGuarded } from './assert-guarded.js';
-export { AuthError, isAuthError } from '@jwt-gate/core';
+export {
+  AuthError,
+  authorize,
+  buildChallenge,
+  createDiscovery,
+  createIssuer,
+  createKeySet,
+  createLoginThrottle,
+  createMemoryFailureStore,
+  createRefreshTokens,
+  createRemoteJwks,
+  createRevocationStore,
+  createVerifier,
+  evaluatePolicy,
+  exportPrivateKey,
+  exportPublicKey,
+  generateSigningKey,
+  importSigningKey,
+  isAuthError,
+  isPolicy,
+  publicJwk,
+} from '@jwt-gate/core';
 export type {
+  Algorithm,
   AuthErrorCode,
   AuthResult,
   ClaimCheckOptions,
@@ -37,10 +58,20 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  Issuer,
+  IssuerOptions,
+  JWK,
   JWTPayload,
+  KeySet,
+  LoginThrottle,
   MatchOptions,
   Policy,
+  RefreshTokens,
   RequestView,
+  RevocationStore,
+  SigningKey,
+  TrustedIssuer,
+  VerifiedToken,
   Verifier,
   VerifierOptions,
 } from '@jwt-gate/core';

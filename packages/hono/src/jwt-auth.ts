@@ -1,71 +1,70 @@
-import {
-  createAuthenticator,
-  isAuthError,
-  markAuthentication,
-  recordAuthentication,
-  type AuthError,
-  type AuthenticatorOptions,
-  type AuthResult,
-  type JWTPayload,
-  type Verifier,
-} from '@jwt-gate/core';
-import type { Context, Handler, Input, MiddlewareHandler, Next } from 'hono';
-import type { BlankInput, HandlerResponse } from 'hono/types';
+import { isAuthError, type AuthResult, type JWTPayload, type Verifier } from '@jwt-gate/core';
+import { createMiddleware, headersRequestView, markAuthentication, sessionResult, type AuthSession, type ErrorMode, type MiddlewareOptions, type RequestView } from '@jwt-gate/core/adapter';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { requestView } from './request-view.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`) plus request options. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = AuthenticatorOptions<TClaims>;
+/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), `optional`, `cookie`, `policy` and `errors`. */
+export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims>;
 
-/** The variables `jwtAuth()` sets: `c.var.auth`. */
+/** The variables `jwtAuth()` sets: `c.var.auth`, and the session its guards read. */
 export interface AuthVariables<TClaims extends JWTPayload = JWTPayload> {
   /** The verified token: `claims`, `header`, `issuer` and the raw `token`. */
   auth: AuthResult<TClaims>;
+  /** What `jwtAuth()` recorded for the route guards and `getAuth`. */
+  jwtGate: AuthSession<TClaims>;
 }
 
 /** The variables `jwtAuth({ optional: true })` sets: `c.var.auth`, undefined when anonymous. */
 export interface OptionalAuthVariables<TClaims extends JWTPayload = JWTPayload> {
   /** The verified token, or undefined for an anonymous request. */
   auth: AuthResult<TClaims> | undefined;
+  /** What `jwtAuth()` recorded for the route guards and `getAuth`. */
+  jwtGate: AuthSession<TClaims>;
 }
 
-/** The full RFC 6750 response of an error, as a HTTPException Hono renders as is. */
-function toHttpException(error: AuthError): HTTPException {
-  const res = new Response(JSON.stringify(error.body), {
-    status: error.status,
-    headers: { ...error.headers, 'content-type': 'application/json; charset=utf-8' },
-  });
-  return new HTTPException(error.status as ContentfulStatusCode, { res, cause: error });
+// The session of a request lives in Hono's context variables, where the route guards and
+// getAuth find it.
+const SESSION = 'jwtGate';
+
+function sessionOf(c: Context): AuthSession | undefined {
+  return c.get(SESSION as never) as AuthSession | undefined;
 }
 
-/** Rethrows a failure the Hono way: an AuthError as its HTTPException, anything else as is. */
-export function translate(error: unknown): never {
-  throw isAuthError(error) ? toHttpException(error) : error;
+/** The request as the core sees it: the Fetch headers of `c.req.raw`. */
+export function requestView(c: Context): RequestView {
+  return headersRequestView(c.req.raw.headers, c.req.method);
 }
 
-/** The middleware `jwtAuth()` returns, with `wrap` for routes that want Hono's single-handler path. */
-export type JwtAuthMiddleware<TVariables extends object> = MiddlewareHandler<{ Variables: TVariables }> & {
-  /**
-   * The same authentication as one route handler: `app.get('/me', auth.wrap((c) => ...))`
-   * authenticates, sets `c.var.auth` and calls `handler`, failing exactly as the middleware does.
-   * A route with a single handler keeps Hono's synchronous path: with a cached token and a
-   * handler that returns its response directly, nothing awaits, which on `@hono/node-server` is
-   * worth about a tenth of a small route's throughput. Guards cannot follow a wrapped handler:
-   * use the `policy` option, or the middleware form.
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  wrap<P extends string = any, I extends Input = BlankInput, R extends HandlerResponse<any> = any>(
-    handler: Handler<{ Variables: TVariables }, P, I, R>,
-  ): Handler<{ Variables: TVariables }, P, I, R>;
-};
+/**
+ * A refusal the way `mode` says: the RFC 6750 response, returned (`respond`) or thrown as the
+ * `HTTPException` carrying it (`next`), with the `AuthError` as its cause. Anything else is thrown.
+ */
+export function refuse(c: Context, error: unknown, mode: ErrorMode): Response {
+  if (!isAuthError(error)) throw error;
+  const res = c.json(error.body, error.status as ContentfulStatusCode, error.headers);
+  if (mode === 'next') throw new HTTPException(error.status as ContentfulStatusCode, { res, cause: error });
+  return res;
+}
+
+/** Checks a route guard against the request's session, then continues or refuses the way its `jwtAuth()` does. */
+export async function guardRequest(check: (session: AuthSession | undefined, c: Context) => Promise<unknown>, c: Context, next: Next): Promise<Response | void> {
+  const session = sessionOf(c);
+  try {
+    await check(session, c);
+  } catch (error) {
+    return refuse(c, error, session?.errors ?? 'respond');
+  }
+  await next();
+}
 
 /**
  * Hono middleware that authenticates the request with a bearer token and sets `c.var.auth`,
  * typed through the middleware's generics. Create it once, at start-up.
  *
- * Failures are thrown as `HTTPException`s whose response is the RFC 6750 one (status,
- * `WWW-Authenticate`, JSON body); the {@link AuthError} is their `cause`, for `app.onError`.
+ * Refusals are {@link AuthError}s. By default (`errors: 'respond'`) the middleware returns the
+ * RFC 6750 response (status, `WWW-Authenticate`, JSON body); `errors: 'next'` throws it as an
+ * `HTTPException` (the `AuthError` is its `cause`), for `app.onError`.
  *
  * @example
  * ```ts
@@ -73,52 +72,42 @@ export type JwtAuthMiddleware<TVariables extends object> = MiddlewareHandler<{ V
  * import { jwtAuth } from '@jwt-gate/hono';
  *
  * const app = new Hono();
- * const auth = jwtAuth({ issuer, audience: 'orders-api', jwksUri });
- * app.get('/me', auth, (c) => c.json({ sub: c.var.auth.claims.sub }));
- * app.get('/orders', auth.wrap((c) => c.json({ sub: c.var.auth.claims.sub })));
+ * app.get('/me', jwtAuth({ issuer, audience: 'orders-api', jwksUri }), (c) => c.json({ sub: c.var.auth.claims.sub }));
  * ```
  */
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> & { optional: true }): JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> & { optional: true }): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: (JwtAuthOptions<TClaims> & { optional?: false }) | Verifier<TClaims>,
-): JwtAuthMiddleware<AuthVariables<TClaims>>;
+): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }>;
 // `optional` known only at run time: typed as possibly anonymous.
-export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims>): JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
+export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims>): MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }>;
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
-): JwtAuthMiddleware<AuthVariables<TClaims>> | JwtAuthMiddleware<OptionalAuthVariables<TClaims>> {
-  const authenticator = createAuthenticator<TClaims>(options);
-  type AuthEnv = { Variables: OptionalAuthVariables<TClaims> };
-
-  const record = (c: Context<AuthEnv>, result: AuthResult<TClaims> | null): void => {
-    recordAuthentication(c, authenticator, result);
-    c.set('auth', result ?? undefined);
-  };
-
-  // Runs `then(c, next)` once the request is authenticated; no await when the answer is at
-  // hand, so a cached token costs no extra tick.
-  const authenticated = <T>(c: Context<AuthEnv>, next: Next, then: (c: Context<AuthEnv>, next: Next) => T): T | Promise<T> => {
-    let outcome: AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
+): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {
+  const middleware = createMiddleware<TClaims>(options);
+  return markAuthentication(async function jwtAuthMiddleware(c: Context<{ Variables: OptionalAuthVariables<TClaims> }>, next: Next): Promise<Response | void> {
+    let session: AuthSession<TClaims>;
     try {
-      outcome = authenticator.authenticateNow(requestView(c));
+      session = await middleware.authenticate(requestView(c));
     } catch (error) {
-      translate(error);
+      return refuse(c, error, middleware.errors);
     }
-    if (outcome instanceof Promise) {
-      return outcome.then((result) => {
-        record(c, result);
-        return then(c, next);
-      }, translate);
-    }
-    record(c, outcome);
-    return then(c, next);
-  };
+    c.set(SESSION, session);
+    c.set('auth', session.result ?? undefined);
+    await next();
+  });
+}
 
-  const callNext = (_c: Context<AuthEnv>, next: Next) => next();
-  const middleware = markAuthentication(((c, next) => authenticated(c, next, callNext)) as MiddlewareHandler<AuthEnv>);
-  const wrap = (handler: Handler<AuthEnv>): Handler<AuthEnv> => {
-    if (typeof handler !== 'function') throw new TypeError('wrap: handler must be a function');
-    return markAuthentication(((c, next) => authenticated(c, next, handler)) as Handler<AuthEnv>);
-  };
-  return Object.assign(middleware, { wrap }) as unknown as JwtAuthMiddleware<OptionalAuthVariables<TClaims>>;
+/**
+ * The verified token of a request, typed with your claims. Throws {@link AuthError}
+ * `ERR_TOKEN_MISSING` for an anonymous request and `ERR_CONFIG_INVALID` when `jwtAuth()` did
+ * not run before.
+ *
+ * @example
+ * ```ts
+ * app.get('/tenant', jwtAuth(options), (c) => c.json({ tenant: getAuth<Claims>(c).claims.tenant }));
+ * ```
+ */
+export function getAuth<TClaims extends JWTPayload = JWTPayload>(c: Context): AuthResult<TClaims> {
+  return sessionResult(sessionOf(c)) as AuthResult<TClaims>;
 }

@@ -9,11 +9,12 @@ import { isAuthError, jwtAuth } from '../src/index.js';
 /** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
 function createApp(setup: AttackSetup, onError: boolean): Hono {
   const app = new Hono();
-  app.all('/me', jwtAuth(setup.auth), (c) => {
+  const errors = onError ? 'next' : 'respond';
+  app.all('/me', jwtAuth({ ...setup.auth, errors }), (c) => {
     setup.handled('me');
     return c.json({ sub: c.var.auth.claims.sub });
   });
-  app.get('/hello', jwtAuth(setup.optionalAuth), (c) => {
+  app.get('/hello', jwtAuth({ ...setup.optionalAuth, errors }), (c) => {
     setup.handled('hello');
     return c.json({ sub: c.var.auth?.claims.sub });
   });

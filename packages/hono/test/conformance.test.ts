@@ -14,8 +14,10 @@ interface Claims extends JWTPayload {
 
 function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
   const app = new Hono();
-  const auth = jwtAuth<Claims>(setup.auth);
-  const optional = jwtAuth<Claims>(setup.optionalAuth);
+  // With app.onError, the app takes refusals through errors: 'next'.
+  const mode = <T extends object>(options: T) => (ownErrorHandler ? { ...options, errors: 'next' as const } : options);
+  const auth = jwtAuth<Claims>(mode(setup.auth));
+  const optional = jwtAuth<Claims>(mode(setup.optionalAuth));
 
   app.all('/me', auth, (c) => {
     setup.handled('me');
@@ -32,7 +34,8 @@ function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
   });
   for (const route of GUARDED_ROUTES) {
     const guard = route.guard<RouteGuard>(adapter);
-    const options = guardedAuthOptions(setup, route);
+    const given = guardedAuthOptions(setup, route);
+    const options = given === undefined ? undefined : mode(given);
     const handler = (c: Context<{ Variables: OptionalAuthVariables<Claims> }>) => {
       setup.handled(route.name);
       return c.json({ route: route.name, sub: c.var.auth?.claims.sub });

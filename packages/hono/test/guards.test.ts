@@ -46,9 +46,9 @@ describe('route guards (Hono)', async () => {
     expect(ran).toEqual(['alice']);
   });
 
-  it('throw an HTTPException whose cause is the AuthError, for app.onError', async () => {
+  it("throw an HTTPException whose cause is the AuthError, for app.onError, behind jwtAuth({ errors: 'next' })", async () => {
     const seen: AuthErrorCode[] = [];
-    const app = new Hono().get('/admin', jwtAuth(options), requireRoles('admin'), (c) => c.body(null));
+    const app = new Hono().get('/admin', jwtAuth({ ...options, errors: 'next' }), requireRoles('admin'), (c) => c.body(null));
     app.onError((error, c) => {
       if (error instanceof HTTPException && isAuthError(error.cause)) {
         seen.push(error.cause.code);
@@ -73,17 +73,11 @@ describe('route guards (Hono)', async () => {
 
   it('refuse with 500 ERR_CONFIG_INVALID, never a pass, when no jwtAuth() ran before them', async () => {
     let ran = 0;
-    const seen: unknown[] = [];
     const app = new Hono().get('/admin', requireRoles('admin'), (c) => (ran++, c.body(null)));
-    app.onError((error) => {
-      seen.push((error as HTTPException).cause);
-      return (error as HTTPException).getResponse();
-    });
     const res = await app.request('/admin', bearer(alice));
     expect(res.status).toBe(500);
     expect(res.headers.get('www-authenticate')).toBeNull();
     expect(await res.json()).toEqual({ error: 'server_error', error_description: expect.any(String) });
-    expect(seen).toMatchObject([{ code: 'ERR_CONFIG_INVALID' }]);
     expect(ran).toBe(0);
   });
 

@@ -2,7 +2,7 @@ import { createTestKey, signToken, startJwksServer } from '@jwt-gate/testing';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
-import { assertGuarded, isAuthError, jwtAuth, requireRoles, type AuthErrorCode } from '../src/index.js';
+import { isAuthError, jwtAuth, type AuthErrorCode } from '../src/index.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';
@@ -40,9 +40,9 @@ describe('jwtAuth (Hono)', async () => {
     expect(ran).toBe(0);
   });
 
-  it('throws an HTTPException whose cause is the AuthError, for app.onError', async () => {
+  it("errors: 'next' throws an HTTPException whose cause is the AuthError, for app.onError", async () => {
     const seen: AuthErrorCode[] = [];
-    const app = new Hono().get('/me', jwtAuth(options), (c) => c.body(null));
+    const app = new Hono().get('/me', jwtAuth({ ...options, errors: 'next' }), (c) => c.body(null));
     app.onError((error, c) => {
       if (error instanceof HTTPException && isAuthError(error.cause)) {
         seen.push(error.cause.code);
@@ -54,6 +54,17 @@ describe('jwtAuth (Hono)', async () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe(expiredChallenge);
     expect(seen).toEqual(['ERR_TOKEN_EXPIRED']);
+  });
+
+  it('answers itself by default, so a catch-all app.onError never turns a 401 into a 500', async () => {
+    let caught = 0;
+    const app = new Hono().get('/me', jwtAuth(options), (c) => c.body(null));
+    app.onError((_error, c) => (caught++, c.text('oops', 500)));
+    const res = await app.request('/me', { headers: { authorization: `Bearer ${expired}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(expiredChallenge);
+    expect(await res.json()).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
+    expect(caught).toBe(0);
   });
 
   it('answers 503 without a challenge when keys are unavailable', async () => {
@@ -78,66 +89,5 @@ describe('jwtAuth (Hono)', async () => {
     const missing = await app.fetch(new Request('https://api.example/me'));
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="api"');
-  });
-
-  describe('wrap: the same authentication as the route handler', () => {
-    it('authenticates, sets c.var.auth and runs the handler; refuses like the middleware', async () => {
-      let ran = 0;
-      const auth = jwtAuth(options);
-      const app = new Hono().get(
-        '/me',
-        auth.wrap((c) => {
-          ran++;
-          return c.json({ sub: c.var.auth.claims.sub });
-        }),
-      );
-      const ok = await app.request('/me', { headers: { authorization: `Bearer ${valid}` } });
-      expect(ok.status).toBe(200);
-      expect(await ok.json()).toEqual({ sub: 'alice' });
-      const refused = await app.request('/me', { headers: { authorization: `Bearer ${expired}` } });
-      expect(refused.status).toBe(401);
-      expect(refused.headers.get('www-authenticate')).toBe(expiredChallenge);
-      expect(await refused.json()).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
-      expect((await app.request('/me')).status).toBe(401);
-      expect(ran).toBe(1);
-    });
-
-    it('answers a cached token without a promise when the handler answers directly', async () => {
-      const app = new Hono().get(
-        '/me',
-        jwtAuth(options).wrap((c) => c.json({ sub: c.var.auth.claims.sub })),
-      );
-      const call = () => app.fetch(new Request('https://api.example/me', { headers: { authorization: `Bearer ${valid}` } }));
-      expect((await call()).status).toBe(200);
-      const again = call();
-      expect(again).toBeInstanceOf(Response);
-      expect(await (again as Response).json()).toEqual({ sub: 'alice' });
-      // A refusal of a token it never verified still comes through the promise path.
-      expect((await app.fetch(new Request('https://api.example/me', { headers: { authorization: `Bearer ${expired}` } }))).status).toBe(401);
-    });
-
-    it('passes an HTTPException to app.onError, and lets anonymous requests through under optional', async () => {
-      const seen: AuthErrorCode[] = [];
-      const app = new Hono()
-        .get('/me', jwtAuth(options).wrap((c) => c.body(null)))
-        .get('/hello', jwtAuth({ ...options, optional: true }).wrap((c) => c.json({ anonymous: c.var.auth === undefined })));
-      app.onError((error, c) => {
-        if (error instanceof HTTPException && isAuthError(error.cause)) seen.push(error.cause.code);
-        return error instanceof HTTPException ? error.getResponse() : c.text('unexpected', 500);
-      });
-      expect((await app.request('/me', { headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
-      expect(seen).toEqual(['ERR_TOKEN_EXPIRED']);
-      expect(await (await app.request('/hello')).json()).toEqual({ anonymous: true });
-      expect(await (await app.request('/hello', { headers: { authorization: `Bearer ${valid}` } })).json()).toEqual({ anonymous: false });
-    });
-
-    it('enforces the policy option, and counts as authentication for assertGuarded', async () => {
-      const app = new Hono().get('/admin', jwtAuth({ ...options, policy: requireRoles('admin') }).wrap((c) => c.body(null)));
-      const admin = await signToken(key, { iss: issuer, aud: audience, roles: ['admin'] });
-      expect((await app.request('/admin', { headers: { authorization: `Bearer ${valid}` } })).status).toBe(403);
-      expect((await app.request('/admin', { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
-      expect(() => assertGuarded(app)).not.toThrow();
-      expect(() => jwtAuth(options).wrap('handler' as never)).toThrow(TypeError);
-    });
   });
 });

@@ -1,4 +1,5 @@
-import { assertGuardOrder, isPolicy } from '@jwt-gate/core';
+import { isPolicy } from '@jwt-gate/core';
+import { assertGuardOrder } from '@jwt-gate/core/adapter';
 
 // The parts of @koa/router read here: `router.routes()` carries its router, whose layers hold
 // a path, the methods of a route (none for `router.use()`), and the middleware that runs.

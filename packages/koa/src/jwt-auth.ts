@@ -1,18 +1,9 @@
-import {
-  createAuthenticator,
-  incomingRequestView,
-  markAuthentication,
-  recordAuthentication,
-  type AuthenticatorOptions,
-  type AuthResult,
-  type JWTPayload,
-  type RequestView,
-  type Verifier,
-} from '@jwt-gate/core';
+import { isAuthError, type AuthResult, type JWTPayload, type Verifier } from '@jwt-gate/core';
+import { createMiddleware, markAuthentication, nodeRequestView, sessionResult, type AuthSession, type ErrorMode, type MiddlewareOptions, type RequestView } from '@jwt-gate/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`) plus request options. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = AuthenticatorOptions<TClaims>;
+/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), `optional`, `cookie`, `policy` and `errors`. */
+export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims>;
 
 /** The state `jwtAuth()` adds: `ctx.state.auth`. */
 export interface AuthState<TClaims extends JWTPayload = JWTPayload> {
@@ -26,18 +17,47 @@ export interface OptionalAuthState<TClaims extends JWTPayload = JWTPayload> {
   auth: AuthResult<TClaims> | undefined;
 }
 
-/** The request as the core sees it. Node keeps only the first `Authorization` header, so read the raw list. */
+// The session of a request lives in `ctx.state`, Koa's namespace for passing data between
+// middleware, where the route guards and getAuth find it.
+const SESSION = 'jwtGate';
+
+function sessionOf(ctx: Context): AuthSession | undefined {
+  const state = ctx.state as Record<string, unknown>;
+  return Object.hasOwn(state, SESSION) ? (state[SESSION] as AuthSession) : undefined;
+}
+
+/** The request as the core sees it: `ctx.request.headers`, and Node's raw lines only to see a repeated Authorization. */
 export function requestView(ctx: Context): RequestView {
-  return incomingRequestView(ctx.req);
+  return nodeRequestView({ method: ctx.method, headers: ctx.request.headers, rawHeaders: ctx.req?.rawHeaders });
+}
+
+/** A refusal the way `mode` says: answered here, or thrown to Koa's error path. Anything else is thrown. */
+export function refuse(ctx: Context, error: unknown, mode: ErrorMode): void {
+  if (!isAuthError(error) || mode === 'next') throw error;
+  ctx.status = error.status;
+  ctx.set(error.headers);
+  ctx.body = error.body;
+}
+
+/** Checks a route guard against the request's session, then continues or refuses the way its `jwtAuth()` does. */
+export async function guardRequest(check: (session: AuthSession | undefined, ctx: Context) => Promise<unknown>, ctx: Context, next: Next): Promise<void> {
+  const session = sessionOf(ctx);
+  try {
+    await check(session, ctx);
+  } catch (error) {
+    return refuse(ctx, error, session?.errors ?? 'respond');
+  }
+  await next();
 }
 
 /**
  * Koa middleware that authenticates the request with a bearer token and sets
  * `ctx.state.auth`, typed through the returned middleware's state. Create it once, at start-up.
  *
- * Failures are thrown as `AuthError`s carrying `status`, `expose` and `headers` (with the
- * RFC 6750 challenge), which Koa's default error handler turns into the right response; an
- * error-handling middleware of yours sees them first (`error.body` is the JSON body).
+ * Refusals are `AuthError`s carrying `status`, `expose` and `headers`. By default
+ * (`errors: 'respond'`) the middleware answers them itself with the RFC 6750 response (status,
+ * `WWW-Authenticate`, JSON body); `errors: 'next'` throws them, for an error-handling
+ * middleware of yours (Koa's default handler also renders them with the right status).
  *
  * @example
  * ```ts
@@ -59,20 +79,31 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
 ): Middleware<AuthState<TClaims>> | Middleware<OptionalAuthState<TClaims>> {
-  const authenticator = createAuthenticator<TClaims>(options);
-
-  const attach = (ctx: Context, next: Next, result: AuthResult<TClaims> | null): Promise<void> => {
-    recordAuthentication(ctx, authenticator, result);
-    if (result !== null) (ctx.state as Partial<AuthState<TClaims>>).auth = result;
-    return next();
-  };
-
-  return markAuthentication(function jwtAuthMiddleware(ctx: Context, next: Next): Promise<void> {
-    // A failure is an AuthError with `status`, `expose` and `headers`: exactly what Koa's
-    // ctx.onerror reads, so it propagates as is (koa-compose turns a throw into a rejection).
-    // No await when the answer is at hand: a cached token costs no extra tick.
-    const outcome = authenticator.authenticateNow(requestView(ctx));
-    if (outcome instanceof Promise) return outcome.then((result) => attach(ctx, next, result));
-    return attach(ctx, next, outcome);
+  const middleware = createMiddleware<TClaims>(options);
+  return markAuthentication(async function jwtAuthMiddleware(ctx: Context, next: Next): Promise<void> {
+    let session: AuthSession<TClaims>;
+    try {
+      session = await middleware.authenticate(requestView(ctx));
+    } catch (error) {
+      return refuse(ctx, error, middleware.errors);
+    }
+    const state = ctx.state as Record<string, unknown>;
+    state[SESSION] = session;
+    if (session.result !== null) state['auth'] = session.result;
+    await next();
   });
+}
+
+/**
+ * The verified token of a request, typed with your claims. Throws {@link AuthError}
+ * `ERR_TOKEN_MISSING` for an anonymous request and `ERR_CONFIG_INVALID` when `jwtAuth()` did
+ * not run before.
+ *
+ * @example
+ * ```ts
+ * router.get('/tenant', jwtAuth(options), (ctx) => { ctx.body = { tenant: getAuth<Claims>(ctx).claims.tenant }; });
+ * ```
+ */
+export function getAuth<TClaims extends JWTPayload = JWTPayload>(ctx: Context): AuthResult<TClaims> {
+  return sessionResult(sessionOf(ctx)) as AuthResult<TClaims>;
 }

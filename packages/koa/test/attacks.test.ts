@@ -4,11 +4,11 @@ import Koa2 from 'koa2';
 import { isAuthError, jwtAuth } from '../src/index.js';
 
 /** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
-function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: boolean): Koa {
+function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: boolean, errors: 'respond' | 'next' = errorMiddleware ? 'next' : 'respond'): Koa {
   const app = new Framework();
   app.silent = true;
-  const auth = jwtAuth(setup.auth);
-  const optional = jwtAuth(setup.optionalAuth);
+  const auth = jwtAuth({ ...setup.auth, errors });
+  const optional = jwtAuth({ ...setup.optionalAuth, errors });
   if (errorMiddleware) {
     app.use(async (ctx, next) => {
       try {
@@ -40,12 +40,13 @@ function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: b
 }
 
 for (const [name, Framework] of [['Koa 3', Koa], ['Koa 2', Koa2]] as const) {
-  // Koa's own default handler answers with the status, the challenge and a text body.
-  attacks(name, { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Framework, setup, false).callback()) });
+  attacks(name, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Framework, setup, false).callback()) });
   attacks(`${name} with an error middleware`, { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Framework, setup, true).callback()) });
+  // errors: 'next' to Koa's own default handler: the status, the challenge and a text body.
+  attacks(`${name}, refusals thrown to Koa's default handler`, { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Framework, setup, false, 'next').callback()) });
 }
 
-fuzz('Koa 3', { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
+fuzz('Koa 3', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
 
-faults('Koa 3', { errorBody: 'text', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
+faults('Koa 3', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Koa, setup, false).callback()) });
 faults('Koa 2 with an error middleware', { errorBody: 'json', start: async (setup) => listenerTarget(createApp(Koa2, setup, true).callback()) });

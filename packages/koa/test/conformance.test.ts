@@ -10,12 +10,17 @@ interface Claims extends JWTPayload {
   roles?: string[];
 }
 
-function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandler: boolean): Koa {
+/** `respond`: jwtAuth answers; `own`: errors: 'next' to an error middleware; `koa`: errors: 'next' to Koa's default handler. */
+type Rendering = 'respond' | 'own' | 'koa';
+
+function createApp(Framework: typeof Koa, setup: ConformanceSetup, rendering: Rendering): Koa {
   const app = new Framework();
   // Koa's default handler logs every 5xx; the 500 and 503 scenarios are expected.
   app.silent = true;
-  const auth = jwtAuth<Claims>(setup.auth);
-  const optional = jwtAuth<Claims>(setup.optionalAuth);
+  const ownErrorHandler = rendering === 'own';
+  const mode = <T extends object>(options: T) => (rendering === 'respond' ? options : { ...options, errors: 'next' as const });
+  const auth = jwtAuth<Claims>(mode(setup.auth));
+  const optional = jwtAuth<Claims>(mode(setup.optionalAuth));
   const router = new Router();
 
   if (ownErrorHandler) {
@@ -46,7 +51,8 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandl
   });
   for (const route of GUARDED_ROUTES) {
     const guard = route.guard<RouteGuard>(adapter);
-    const options = guardedAuthOptions(setup, route);
+    const given = guardedAuthOptions(setup, route);
+    const options = given === undefined ? undefined : mode(given);
     const chain: Middleware[] = options === undefined ? [guard] : route.auth === 'policy' ? [jwtAuth({ ...options, policy: guard })] : [jwtAuth(options), guard];
     router.get(route.path, ...chain, (ctx) => {
       setup.handled(route.name);
@@ -58,19 +64,27 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, ownErrorHandl
 }
 
 for (const [name, Framework] of [['Koa 3', Koa], ['Koa 2', Koa2]] as const) {
-  // Koa's own default handler answers with the status, the challenge and a text body.
   conformance(name, {
     kind: 'adapter',
     joinsRepeatedHeaders: false,
-    errorBody: 'text',
+    errorBody: 'json',
     appErrorHandler: false,
-    start: (setup) => listenerTarget(createApp(Framework, setup, false).callback()),
+    start: (setup) => listenerTarget(createApp(Framework, setup, 'respond').callback()),
   });
   conformance(`${name} with an error middleware`, {
     kind: 'adapter',
     joinsRepeatedHeaders: false,
     errorBody: 'json',
     appErrorHandler: true,
-    start: (setup) => listenerTarget(createApp(Framework, setup, true).callback()),
+    start: (setup) => listenerTarget(createApp(Framework, setup, 'own').callback()),
+  });
+  // errors: 'next' without a handler of the app's: Koa's default one answers with the status,
+  // the challenge and a text body.
+  conformance(`${name}, refusals thrown to Koa's default handler`, {
+    kind: 'adapter',
+    joinsRepeatedHeaders: false,
+    errorBody: 'text',
+    appErrorHandler: false,
+    start: (setup) => listenerTarget(createApp(Framework, setup, 'koa').callback()),
   });
 }

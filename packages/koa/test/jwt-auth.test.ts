@@ -29,9 +29,30 @@ describe('jwtAuth (Koa)', async () => {
         expect(ran).toBe(1);
       });
 
-      it("refuses through Koa's default error handler: status, challenge, text body; the handler does not run", async () => {
+      it('answers a refusal itself by default: status, challenge, JSON body; the handler does not run', async () => {
         let ran = 0;
-        const app = new Framework().use(jwtAuth(options)).use(() => void ran++);
+        let caught = 0;
+        const app = new Framework()
+          .use(async (ctx, next) => {
+            try {
+              await next();
+            } catch {
+              caught++;
+              ctx.status = 500;
+            }
+          })
+          .use(jwtAuth(options))
+          .use(() => void ran++);
+        const res = await request(app.callback()).get('/').set('authorization', `Bearer ${expired}`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(expiredChallenge);
+        expect(res.body).toEqual({ error: 'invalid_token', error_description: 'The access token expired' });
+        expect([ran, caught]).toEqual([0, 0]);
+      });
+
+      it("errors: 'next' throws to Koa's default error handler: status, challenge, text body", async () => {
+        let ran = 0;
+        const app = new Framework().use(jwtAuth({ ...options, errors: 'next' })).use(() => void ran++);
         const res = await request(app.callback()).get('/').set('authorization', `Bearer ${expired}`);
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe(expiredChallenge);
@@ -39,7 +60,7 @@ describe('jwtAuth (Koa)', async () => {
         expect(ran).toBe(0);
       });
 
-      it('throws the AuthError itself, so an error middleware can read its code and JSON body', async () => {
+      it("errors: 'next' throws the AuthError itself, so an error middleware can read its code and JSON body", async () => {
         const seen: AuthError[] = [];
         const app = new Framework()
           .use(async (ctx, next) => {
@@ -53,7 +74,7 @@ describe('jwtAuth (Koa)', async () => {
               ctx.body = error.body;
             }
           })
-          .use(jwtAuth(options));
+          .use(jwtAuth({ ...options, errors: 'next' }));
         const res = await request(app.callback()).get('/').set('authorization', `Bearer ${expired}`);
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe(expiredChallenge);
@@ -72,7 +93,7 @@ describe('jwtAuth (Koa)', async () => {
           const res = await request(app.callback()).get('/').set('authorization', `Bearer ${token}`);
           expect(res.status).toBe(503);
           expect(res.headers['www-authenticate']).toBeUndefined();
-          expect(res.text).toBe('Service Unavailable');
+          expect(res.body).toEqual({ error: 'temporarily_unavailable', error_description: 'Verification keys are temporarily unavailable' });
         } finally {
           await keys.close();
         }

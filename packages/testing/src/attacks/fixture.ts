@@ -45,6 +45,8 @@ export interface AttackAuthOptions {
   readonly clock?: () => number;
   /** Fetch settings of remote key sets and discovery. */
   readonly remote?: { readonly cooldown?: number; readonly timeout?: number; readonly cacheMaxAge?: number };
+  /** The adapter's error mode, where a driver renders refusals in an error handler of its app. */
+  readonly errors?: 'respond' | 'next';
 }
 
 /** The routes of an attack app. */

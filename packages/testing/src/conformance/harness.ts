@@ -18,6 +18,8 @@ export interface ConformanceAuthOptions {
   readonly audience: string;
   readonly realm: string;
   readonly tokenType: 'at+jwt';
+  /** The adapter's error mode, where a driver renders refusals in an error handler of its app. */
+  readonly errors?: 'respond' | 'next';
 }
 
 /**

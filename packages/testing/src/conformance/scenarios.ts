@@ -24,8 +24,13 @@ export interface Scenario {
     readonly error?: string;
     /** The handler that ran, or null when the request was refused before it. */
     readonly handled: ConformanceRoute | null;
-    /** `/me` answers with the result of this token attached, or with none (a preflight). */
+    /** `/me` answers with the result of this token attached. */
     readonly result?: TokenName;
+    /**
+     * True where the adapter answers whatever its error mode: a guard with no `jwtAuth()` in
+     * front has no session to read the mode from, so it answers its 500 itself (JSON).
+     */
+    readonly answeredByAdapter?: true;
     /** The exact JSON body of a success on the other routes. */
     readonly body?: unknown;
   };
@@ -44,7 +49,7 @@ const refused = (description: string) => ({ status: 401, challenge: invalidToken
 const keysUnavailable = { status: 503, challenge: null, error: 'temporarily_unavailable', handled: null } as const;
 const forbidden = (scope?: string) => ({ status: 403, challenge: insufficientScope(scope), error: 'insufficient_scope', handled: null }) as const;
 const guarded = (route: GuardedRouteName, sub: string) => ({ status: 200, challenge: null, handled: route, body: { route, sub } }) as const;
-const misconfigured = { status: 500, challenge: null, error: 'server_error', handled: null } as const;
+const misconfigured = { status: 500, challenge: null, error: 'server_error', handled: null, answeredByAdapter: true } as const;
 
 /** Every scenario of the suite. */
 export const SCENARIOS: readonly Scenario[] = [

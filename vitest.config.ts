@@ -1,8 +1,21 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+const rootUrl = new URL('.', import.meta.url);
+const root = fileURLToPath(rootUrl);
+
+// The workspace's packages resolve to their sources, as in the typechecks: the `paths` of
+// tsconfig.base.json (the one list), each matched exactly so that `@jwt-gate/core` does not
+// swallow `@jwt-gate/core/adapter`. Their package.json `exports` point at dist, for users.
+const { compilerOptions } = JSON.parse(readFileSync(`${root}tsconfig.base.json`, 'utf8').replace(/^\s*\/\/.*$/gm, '')) as {
+  compilerOptions: { paths: Record<string, [string]> };
+};
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+const alias = Object.entries(compilerOptions.paths).map(([name, [target]]) => ({
+  find: new RegExp(`^${escapeRegExp(name)}$`),
+  replacement: fileURLToPath(new URL(target, rootUrl)),
+}));
 
 // One configuration for the whole workspace; each package is a project named after it, so
 // `vitest run --project @jwt-gate/core` (the package's own `test` script) runs just that one.
@@ -21,6 +34,7 @@ const projects = [
 
 export default defineConfig({
   root,
+  resolve: { alias },
   test: {
     restoreMocks: true,
     unstubEnvs: true,

@@ -1,49 +1,48 @@
-// Packs every published package the way `pnpm publish` would (publishConfig applied) and checks
-// each tarball with publint and arethetypeswrong in every resolution mode (node10, node16 from
-// CJS and from ESM, bundler). Run after `pnpm run build`. Exits non-zero on any problem.
-// Usage: pnpm run check:packages [--keep <dir>]  (--keep leaves the tarballs in <dir>)
+// Packs every published package with npm (what `npm publish` and `npm run pack` ship) and with
+// pnpm (what `pnpm publish` and `changeset publish` under pnpm ship), checks that both give the
+// same files and the same manifest, that every entry the manifest names is in the tarball and is
+// built output, that internal dependencies are plain version ranges, then runs publint and
+// arethetypeswrong (every resolution mode: node10, node16 from CJS and from ESM, bundler) on the
+// npm tarball. Run after the build (`pnpm run build`). Exits non-zero on any problem.
+// Usage: node scripts/check-packages.mjs [--keep <dir>]  (--keep leaves the tarballs in <dir>)
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { manifestProblems, npmPack, packerDifferences, pnpmPack, publishedPackages, root, scratchDir, tarballFiles, tarballManifest } from './packing.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'express', 'koa', 'hono'];
 const keep = process.argv.includes('--keep') ? resolve(process.argv[process.argv.indexOf('--keep') + 1]) : undefined;
-const out = keep ?? mkdtempSync(join(tmpdir(), 'jwt-gate-packs-'));
+const out = keep ?? scratchDir('jwt-gate-packs-');
 mkdirSync(out, { recursive: true });
-
-// The package manager running this script (pnpm sets npm_execpath); pnpm applies publishConfig.
-const pnpm = process.env.npm_execpath;
-if (!pnpm || !/pnpm/.test(pnpm)) {
-  console.error('Run this through pnpm (pnpm run check:packages): only pnpm applies publishConfig when packing.');
-  process.exit(2);
-}
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 let failed = false;
-for (const name of packages) {
-  const dir = join(root, 'packages', name);
-  const before = new Set(readdirSync(out));
-  execFileSync(process.execPath, [pnpm, 'pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = readdirSync(out).find((file) => file.endsWith('.tgz') && !before.has(file));
-  if (!tarball) throw new Error(`no tarball for ${name}`);
-  const path = join(out, tarball);
-  console.log(`\n== @jwt-gate/${name}: ${tarball}`);
+const fail = (name, message) => {
+  failed = true;
+  console.error(`✗ ${name}: ${message}`);
+};
+
+for (const { name, dir } of publishedPackages()) {
+  const npmTarball = npmPack(dir, join(out, 'npm'));
+  const pnpmTarball = pnpmPack(dir, join(out, 'pnpm'));
+  const files = tarballFiles(npmTarball);
+  const differences = packerDifferences(npmTarball, pnpmTarball);
+  console.log(`\n== ${name}: ${files.length} files${differences.length === 0 ? ', the same from npm pack and pnpm pack' : ''}`);
+  for (const difference of differences) fail(name, difference);
+  for (const problem of manifestProblems(tarballManifest(npmTarball), files)) fail(name, problem);
+  if (files.some((file) => file.startsWith('src/') || file.startsWith('test/'))) fail(name, 'the tarball holds sources or tests');
+
   for (const [tool, args] of [
-    ['publint', [path, '--strict']],
-    // ESM-only jose means no node10 types for its own imports; our packages ship both formats.
-    ['attw', [path, '--format', 'table-flipped']],
+    ['publint', [npmTarball, '--strict']],
+    ['attw', [npmTarball, '--format', 'table-flipped']],
   ]) {
     try {
       execFileSync(bin(tool), args, { stdio: 'inherit' });
     } catch {
-      failed = true;
-      console.error(`${tool} found problems in @jwt-gate/${name}`);
+      fail(name, `${tool} found problems`);
     }
   }
 }
 if (!keep) rmSync(out, { recursive: true, force: true });
+console.log(failed ? '\nPackage check failed.' : '\nEvery package: the same tarball from npm and pnpm, entries in dist, publint and arethetypeswrong clean.');
 process.exit(failed ? 1 : 0);

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.config.base.ts';
 
-export default packageConfig();
+// `@jwt-gate/core` and `@jwt-gate/core/adapter` (the kit adapters are built from).
+export default packageConfig({ entry: ['src/index.ts', 'src/adapter.ts'] });

@@ -1,30 +1,31 @@
-// Each published package packed as `pnpm publish` would pack it, installed with npm from the
-// tarballs into scratch apps (a CommonJS Express app, an ESM Koa app, an ESM Hono app), which
-// then serve real requests. Runs after `build` (turbo), needs the npm registry for frameworks.
+// The root README's "from a clone" commands, run as written: `npm run pack` (install, build, and
+// `npm pack` of every published package into one folder), then `npm install <tarballs>` into
+// scratch apps (a CommonJS Express app, an ESM Koa app, an ESM Hono app) that serve real
+// requests. pnpm pack (what `pnpm publish` ships) must give the same tarballs. Needs the npm
+// registry for the frameworks.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestProblems, packerDifferences, pnpmPack, publishedPackages, root, scratchDir, tarballFiles, tarballManifest } from '../../../scripts/packing.mjs';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'jwt-gate-smoke-'));
+const work = scratchDir('jwt-gate-smoke-');
+const packs = join(work, 'packs');
 const tarballs: Record<string, string> = {};
+const tarball = (name: string): string => tarballs[name] ?? expect.fail(`no tarball for ${name}`);
 
-function pnpm(args: string[], cwd: string): void {
-  const execpath = process.env.npm_execpath;
-  if (execpath !== undefined && /pnpm/.test(execpath)) execFileSync(process.execPath, [execpath, ...args], { cwd, stdio: 'ignore' });
-  else execFileSync('npx', ['-y', 'pnpm@10.34.9', ...args], { cwd, stdio: 'ignore' });
+function npm(args: string[], cwd: string, timeout = 240_000): void {
+  execFileSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], timeout });
 }
 
-function scratchApp(name: string, type: 'commonjs' | 'module', dependencies: Record<string, string>, file: string, source: string): string {
+// An empty app of `type`, then the README's `npm install <tarballs> <framework>`.
+function scratchApp(name: string, type: 'commonjs' | 'module', install: string[], file: string, source: string): string {
   const dir = join(work, name);
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type, dependencies }, null, 2));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type }, null, 2));
   writeFileSync(join(dir, file), source);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'], { cwd: dir, stdio: 'inherit', timeout: 240_000 });
+  npm(['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...install], dir);
   return dir;
 }
 
@@ -46,6 +47,7 @@ const checks = `
     ok: ok.status, body: await ok.json(),
     missing: missing.status, missingChallenge: missing.headers.get('www-authenticate'),
     wrong: wrong.status, wrongChallenge: wrong.headers.get('www-authenticate'),
+    ...(typeof kit === 'undefined' ? {} : { kit }),
   }));
 `;
 
@@ -58,24 +60,51 @@ const expected = {
   wrongChallenge: 'Bearer realm="api", error="invalid_token", error_description="The token audience is not accepted"',
 };
 
+// What an app sees of `@jwt-gate/core/adapter` next to `@jwt-gate/core`: where the subpath
+// resolves, that the kit's factory is there, and that a name both entries export is one value
+// (one copy of the shared code, not a second bundle of it).
+const kitReport = (resolved: string) => `
+const kit = {
+  resolved: ${resolved}.replace(/^.*node_modules\\/@jwt-gate\\/core\\//, ''),
+  createAuthenticator: typeof adapterKit.createAuthenticator,
+  sharedWithMain: Object.keys(adapterKit).filter((name) => name in core).every((name) => adapterKit[name] === core[name]),
+};
+`;
+
 describe('the packed packages, installed with npm', () => {
   beforeAll(() => {
-    const out = join(work, 'tarballs');
-    mkdirSync(out);
-    for (const name of ['core', 'express', 'koa', 'hono']) {
-      const before = new Set(readdirSync(out));
-      pnpm(['pack', '--pack-destination', out], join(root, 'packages', name));
-      const file = readdirSync(out).find((f) => !before.has(f));
-      tarballs[name] = join(out, file as string);
+    // The README's command; the turbo build in it finds the build this test run already made.
+    npm(['run', 'pack', '--', '--out', packs], root, 600_000);
+    for (const file of readdirSync(packs).filter((name) => name.endsWith('.tgz'))) {
+      tarballs[tarballManifest(join(packs, file)).name as string] = join(packs, file);
     }
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('work in a CommonJS Express app (require)', () => {
-    const dir = scratchApp('cjs-express', 'commonjs', { '@jwt-gate/core': tarballs.core as string, '@jwt-gate/express': tarballs.express as string, express: '^5.1.0' }, 'app.js', `
+  it('npm run pack packs every published package, entries in dist, and pnpm pack gives the same tarballs', () => {
+    const published = publishedPackages();
+    expect(Object.keys(tarballs).sort()).toEqual(published.map(({ name }) => name).sort());
+    const core = published.find(({ name }) => name === '@jwt-gate/core');
+    for (const { name, dir } of published) {
+      const packed = tarball(name);
+      const files = tarballFiles(packed);
+      const manifest = tarballManifest(packed);
+      expect(manifestProblems(manifest, files), name).toEqual([]);
+      expect(files.filter((file) => !file.startsWith('dist/')).sort(), name).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+      if (name !== '@jwt-gate/core') expect(manifest.dependencies?.['@jwt-gate/core'], name).toBe(`^${core?.version}`);
+      expect(packerDifferences(packed, pnpmPack(dir, join(work, 'pnpm'))), name).toEqual([]);
+    }
+    expect(tarballFiles(tarball('@jwt-gate/core'))).toEqual(expect.arrayContaining(['dist/adapter.js', 'dist/adapter.cjs', 'dist/adapter.d.ts', 'dist/adapter.d.cts']));
+  }, 120_000);
+
+  it('work in a CommonJS Express app (require, the /adapter subpath too)', () => {
+    const dir = scratchApp('cjs-express', 'commonjs', [tarball('@jwt-gate/core'), tarball('@jwt-gate/express'), 'express@^5.1.0'], 'app.js', `
 const express = require('express');
-const { createIssuer } = require('@jwt-gate/core');
+const core = require('@jwt-gate/core');
+const adapterKit = require('@jwt-gate/core/adapter');
+const { createIssuer } = core;
 const { jwtAuth, getAuth } = require('@jwt-gate/express');
+${kitReport("require.resolve('@jwt-gate/core/adapter')")}
 const secret = 'a-smoke-test-secret-of-at-least-32-bytes';
 const app = express().get('/me', jwtAuth({ issuer: 'https://auth.example.com', audience: 'api', secret }), (req, res) => res.json({ sub: getAuth(req).claims.sub }));
 const server = app.listen(0, '127.0.0.1', async () => {
@@ -84,14 +113,17 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close();
 });
 `);
-    expect(run(dir, 'app.js')).toEqual(expected);
+    expect(run(dir, 'app.js')).toEqual({ ...expected, kit: { resolved: 'dist/adapter.cjs', createAuthenticator: 'function', sharedWithMain: true } });
   });
 
-  it('work in an ESM Koa app (import)', () => {
-    const dir = scratchApp('esm-koa', 'module', { '@jwt-gate/core': tarballs.core as string, '@jwt-gate/koa': tarballs.koa as string, koa: '^3.0.0' }, 'app.js', `
+  it('work in an ESM Koa app (import, the /adapter subpath too)', () => {
+    const dir = scratchApp('esm-koa', 'module', [tarball('@jwt-gate/core'), tarball('@jwt-gate/koa'), 'koa@^3.0.0'], 'app.js', `
 import Koa from 'koa';
-import { createIssuer } from '@jwt-gate/core';
+import * as core from '@jwt-gate/core';
+import * as adapterKit from '@jwt-gate/core/adapter';
 import { jwtAuth, isAuthError } from '@jwt-gate/koa';
+const { createIssuer } = core;
+${kitReport("import.meta.resolve('@jwt-gate/core/adapter')")}
 const secret = 'a-smoke-test-secret-of-at-least-32-bytes';
 const app = new Koa()
   .use(async (ctx, next) => { try { await next(); } catch (error) { if (!isAuthError(error)) throw error; ctx.set(error.headers); ctx.status = error.status; ctx.body = error.body; } })
@@ -103,11 +135,11 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close();
 });
 `);
-    expect(run(dir, 'app.js')).toEqual(expected);
+    expect(run(dir, 'app.js')).toEqual({ ...expected, kit: { resolved: 'dist/adapter.js', createAuthenticator: 'function', sharedWithMain: true } });
   });
 
   it('work in a Hono app (ESM, on @hono/node-server)', () => {
-    const dir = scratchApp('esm-hono', 'module', { '@jwt-gate/core': tarballs.core as string, '@jwt-gate/hono': tarballs.hono as string, hono: '^4.6.0', '@hono/node-server': '^1.19.0' }, 'app.js', `
+    const dir = scratchApp('esm-hono', 'module', [tarball('@jwt-gate/core'), tarball('@jwt-gate/hono'), 'hono@^4.6.0', '@hono/node-server@^1.19.0'], 'app.js', `
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { createIssuer } from '@jwt-gate/core';

@@ -77,12 +77,8 @@ export type {
   PrivateKeyInput,
   SigningKey,
 } from './keys/signing-key.js';
-export type {
-  ContentEncryptionAlgorithm,
-  DecryptionKeyInput,
-  DecryptionOptions,
-  EncryptionKeyInput,
-  EncryptionOptions,
-  KeyManagementAlgorithm,
-} from './jwe/jwe.js';
+export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './jwe/algorithms.js';
+export type { DecryptionKeyInput, EncryptionKeyInput } from './jwe/keys.js';
+export type { DecryptionOptions } from './jwe/decrypt.js';
+export type { EncryptionOptions } from './jwe/encrypt.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';

@@ -6,14 +6,14 @@
  */
 
 import { SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { createEncryptor, type EncryptionOptions, type Encryptor } from '../jwe/jwe.js';
+import { createEncryptor, type EncryptionOptions, type Encryptor } from '../jwe/encrypt.js';
 import { createKeySet, isKeySet, keySetState, type KeySet, type KeySetEntry } from '../keys/key-set.js';
 import type { PrivateKeyInput } from '../keys/signing-key.js';
 import type { Algorithm } from '../jose/algorithms.js';
 import { ownOptions } from '../internal/options.js';
-import { encodeBase64url } from '../jose/base64url.js';
+import { randomBase64url } from '../jose/base64url.js';
 import type { SecretInput } from '../keys/public-key.js';
-import { isKeyPair } from '../keys/private-key.js';
+import { isKeyPair } from '../keys/key-forms.js';
 
 /** Options of {@link createIssuer}: who signs, for whom, with which key, for how long. */
 export interface IssuerOptions {
@@ -109,10 +109,6 @@ function tokenTypeOf(value: unknown, where: string): string {
 const ISSUER_OPTIONS = ['issuer', 'audience', 'secret', 'privateKey', 'keys', 'algorithm', 'kid', 'expiresIn', 'tokenType', 'encryption', 'clock'];
 const SIGN_OPTIONS = ['audience', 'expiresIn', 'tokenType', 'encrypt'];
 
-function randomId(): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
-}
-
 /**
  * Creates an issuer. Options and keys are checked now: a weak secret, an RSA key under 2048
  * bits, an algorithm the key cannot serve or a misplaced option throws a TypeError or
@@ -184,7 +180,7 @@ export function createIssuer(input: IssuerOptions): Issuer {
         aud: aud.length === 1 ? (aud[0] as string) : [...aud],
         iat: now,
         exp: now + ttl,
-        jti: randomId(),
+        jti: randomBase64url(),
       };
       for (const [name, value] of Object.entries(claims)) if (name !== 'sub' && name !== '__proto__') (payload as Record<string, unknown>)[name] = value;
       const jws = await new SignJWT(payload).setProtectedHeader({ alg: active.algorithm, typ, kid: active.kid }).sign(active.signingKey);

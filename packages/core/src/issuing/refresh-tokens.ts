@@ -13,7 +13,8 @@ import type { Issuer } from './issuer.js';
 import { keySetState } from '../keys/key-set.js';
 import { createRevocationStore, type RevocationStore } from '../stores/revocation.js';
 import { createVerifier, type Verifier, type VerifierOptions, type VerifiedToken } from '../verification/verifier.js';
-import { encodeBase64url } from '../jose/base64url.js';
+import { randomBase64url } from '../jose/base64url.js';
+import { normalizeMediaType } from '../jose/media-type.js';
 import { ownOptions } from '../internal/options.js';
 
 /** Options of {@link createRefreshTokens}. */
@@ -83,14 +84,6 @@ const REGISTERED = ['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti'];
  */
 const GENERATION = 'gen';
 
-function randomId(): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
-}
-
-function normalizeType(value: string): string {
-  return value.toLowerCase().replace(/^application\//, '');
-}
-
 /**
  * Creates the refresh-token flow for an issuer. Refresh tokens are JWTs with their own `typ`
  * (`rt+jwt`) and audience, so an access-token verifier refuses them and this flow refuses
@@ -129,7 +122,7 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
   const expiresIn = options.expiresIn ?? 1_209_600;
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) throw new RangeError('expiresIn must be a positive number of seconds');
   const tokenType = options.tokenType ?? 'rt+jwt';
-  if (typeof tokenType !== 'string' || tokenType.length === 0 || normalizeType(tokenType) === 'at+jwt' || normalizeType(tokenType) === 'jwt') {
+  if (typeof tokenType !== 'string' || tokenType.length === 0 || normalizeMediaType(tokenType) === 'at+jwt' || normalizeMediaType(tokenType) === 'jwt') {
     throw new TypeError('tokenType must be a refresh token type such as "rt+jwt", never "at+jwt" or "JWT"');
   }
   const clock = options.clock ?? Date.now;
@@ -197,7 +190,7 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
         if (Object.hasOwn(claims, name)) throw new TypeError(`claims must not set ${name}: each issue() starts a new family`);
       }
       const { sub: _sub, ...rest } = claims;
-      const family = randomId();
+      const family = randomBase64url();
       return Object.freeze({ refreshToken: await sign(rest, sub, family, 0), family });
     },
     async redeem(token: string): Promise<RedeemedRefreshToken<TClaims>> {

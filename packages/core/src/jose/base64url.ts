@@ -108,3 +108,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
   if (ascii && bytes.length < 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return utf8.decode(bytes);
 }
+
+/** `bytes` random bytes (default 16, 128 bits), base64url-encoded: a `jti`, a token family id. */
+export function randomBase64url(bytes = 16): string {
+  return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}

@@ -3,7 +3,7 @@ import { b64url, createTestKey, signToken } from '@jwt-gate/testing';
 import { CompactEncrypt, decodeProtectedHeader, exportJWK, generateKeyPair, type CompactJWEHeaderParameters, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../issuing/issuer.js';
-import type { ContentEncryptionAlgorithm, DecryptionOptions, KeyManagementAlgorithm } from './jwe.js';
+import type { ContentEncryptionAlgorithm, DecryptionOptions, KeyManagementAlgorithm } from '../index.js';
 import { generateSigningKey } from '../keys/signing-key.js';
 import { createVerifier } from '../verification/verifier.js';
 

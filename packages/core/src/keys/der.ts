@@ -2,6 +2,8 @@
 // configuration time, from SPKI and X.509 input (so weak keys are refused when the verifier is
 // created, not on the first request). Anything unexpected returns undefined.
 
+import { unsignedBits } from './key-forms.js';
+
 interface Node {
   tag: number;
   start: number; // content start
@@ -73,10 +75,11 @@ export function inspectSpki(der: Uint8Array): SpkiInfo | undefined {
   return root === undefined ? undefined : inspectSpkiNode(der, root);
 }
 
-function inspectSpkiNode(der: Uint8Array, root: Node): SpkiInfo | undefined {
-  if (root.tag !== SEQUENCE) return undefined;
-  const [algorithm, key] = children(der, root) ?? [];
-  if (algorithm?.tag !== SEQUENCE || key?.tag !== BIT_STRING) return undefined;
+/**
+ * A key's type and curve from its AlgorithmIdentifier, and for RSA the modulus size, read from
+ * the RSA key structure at `rsaKey` (which holds the modulus as its `modulusIndex`th INTEGER).
+ */
+function describeKey(der: Uint8Array, algorithm: Node, rsaKey: number, modulusIndex: number): SpkiInfo | undefined {
   const [id, params] = children(der, algorithm) ?? [];
   if (id === undefined) return undefined;
   const type = oid(der, id);
@@ -85,19 +88,19 @@ function inspectSpkiNode(der: Uint8Array, root: Node): SpkiInfo | undefined {
     const curve = params === undefined ? undefined : oid(der, params);
     return curve === undefined ? { type } : { type, curve };
   }
-  if (type === 'rsa' || type === 'rsa-pss') {
-    // BIT STRING: one unused-bits byte, then RSAPublicKey ::= SEQUENCE { n INTEGER, e INTEGER }
-    const inner = read(der, key.start + 1);
-    if (inner?.tag !== SEQUENCE) return { type };
-    const [n] = children(der, inner) ?? [];
-    if (n?.tag !== INTEGER) return { type };
-    let i = n.start;
-    while (i < n.end && der[i] === 0) i++;
-    if (i === n.end) return { type, modulusBits: 0 };
-    const first = der[i] as number;
-    return { type, modulusBits: (n.end - i - 1) * 8 + (32 - Math.clz32(first)) };
-  }
-  return { type };
+  if (type !== 'rsa' && type !== 'rsa-pss') return { type };
+  const inner = read(der, rsaKey);
+  if (inner?.tag !== SEQUENCE) return { type };
+  const n = (children(der, inner) ?? [])[modulusIndex];
+  return n?.tag === INTEGER ? { type, modulusBits: unsignedBits(der, n.start, n.end) } : { type };
+}
+
+function inspectSpkiNode(der: Uint8Array, root: Node): SpkiInfo | undefined {
+  if (root.tag !== SEQUENCE) return undefined;
+  const [algorithm, key] = children(der, root) ?? [];
+  if (algorithm?.tag !== SEQUENCE || key?.tag !== BIT_STRING) return undefined;
+  // BIT STRING: one unused-bits byte, then RSAPublicKey ::= SEQUENCE { n INTEGER, e INTEGER }
+  return describeKey(der, algorithm, key.start + 1, 0);
 }
 
 /** Finds the SubjectPublicKeyInfo of an X.509 certificate and reads it. */
@@ -125,30 +128,10 @@ export function inspectPkcs8(der: Uint8Array): SpkiInfo | undefined {
   if (root?.tag !== SEQUENCE) return undefined;
   const [version, algorithm, key] = children(der, root) ?? [];
   if (version?.tag !== INTEGER || algorithm?.tag !== SEQUENCE || key?.tag !== OCTET_STRING) return undefined;
-  const [id, params] = children(der, algorithm) ?? [];
-  if (id === undefined) return undefined;
-  const type = oid(der, id);
-  if (type === undefined) return undefined;
-  if (type === 'ec') {
-    const curve = params === undefined ? undefined : oid(der, params);
-    return curve === undefined ? { type } : { type, curve };
-  }
-  if (type === 'rsa' || type === 'rsa-pss') {
-    // RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, ... }
-    const inner = read(der, key.start);
-    if (inner?.tag !== SEQUENCE) return { type };
-    const [, n] = children(der, inner) ?? [];
-    return n?.tag === INTEGER ? { type, modulusBits: integerBits(der, n) } : { type };
-  }
-  return { type };
+  // RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, ... }
+  return describeKey(der, algorithm, key.start, 1);
 }
 
-function integerBits(der: Uint8Array, n: Node): number {
-  let i = n.start;
-  while (i < n.end && der[i] === 0) i++;
-  if (i === n.end) return 0;
-  return (n.end - i - 1) * 8 + (32 - Math.clz32(der[i] as number));
-}
 
 /** Decodes the base64 body of a PEM block with the given label, or undefined. */
 export function pemBody(pem: string, label: string): Uint8Array | undefined {

@@ -10,7 +10,8 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from '../jose/algorithms.js';
 import type { SecretInput } from './public-key.js';
 import { ownOptions } from '../internal/options.js';
-import { isCryptoKey, type PrivateKeyInput } from './private-key.js';
+import { isCryptoKey } from './key-forms.js';
+import type { PrivateKeyInput } from './private-key.js';
 import { planSecret, planSigningKey, prepareSigningKey, type PreparedSigningKey, type SecretPlan, type SigningKey, type SigningKeyPlan } from './signing-key.js';
 
 /**

@@ -4,9 +4,9 @@
 
 import { exportJWK, importJWK, importPKCS8, type JWK } from 'jose';
 import { MIN_RSA_BITS } from '../jose/algorithms.js';
-import { decodeBase64url } from '../jose/base64url.js';
 import type { KeyObjectLike } from '../crypto/backend.js';
 import { inspectPkcs8, pemBody } from './der.js';
+import { checkKid, isCryptoKey, isKeyObject, isKeyPair, jwkIntegerBits } from './key-forms.js';
 
 /** A private key: PKCS#8 PEM, a private JWK, a CryptoKey (or a CryptoKeyPair) or a KeyObject. */
 export type PrivateKeyInput = string | JWK | CryptoKey | CryptoKeyPair | KeyObjectLike;
@@ -36,32 +36,6 @@ export interface PrivateKeyDescriptor {
 
 const CURVES: Record<string, Curve> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521', prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 const CONVERT = 'convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in key.pem`';
-
-export function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
-}
-
-export function isKeyObject(value: unknown): value is KeyObjectLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as KeyObjectLike).export === 'function' &&
-    typeof (value as KeyObjectLike).type === 'string' &&
-    ('asymmetricKeyType' in value || 'symmetricKeySize' in value)
-  );
-}
-
-export function isKeyPair(value: unknown): value is CryptoKeyPair {
-  return typeof value === 'object' && value !== null && isCryptoKey((value as CryptoKeyPair).privateKey) && isCryptoKey((value as CryptoKeyPair).publicKey);
-}
-
-export function checkKid(kid: unknown, where: string): string | undefined {
-  if (kid === undefined) return undefined;
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
-    throw new TypeError(`${where}: kid must be a non-empty string of at most 256 characters`);
-  }
-  return kid;
-}
 
 function rsaBits(where: string, bits: number | undefined): number {
   if (bits === undefined || bits < MIN_RSA_BITS) {
@@ -109,14 +83,6 @@ function describePem(pem: string, where: string): PrivateKeyDescriptor {
   return { ...describe(where, info.type, { curve: info.curve, bits: info.modulusBits }), kid: undefined, alg: undefined, bound: undefined, extractable: true, source: { kind: 'pkcs8', pem: pem.trim() } };
 }
 
-function bitsOf(value: unknown): number | undefined {
-  const bytes = typeof value === 'string' ? decodeBase64url(value) : null;
-  if (bytes === null) return undefined;
-  let start = 0;
-  while (start < bytes.length && bytes[start] === 0) start++;
-  return start === bytes.length ? 0 : (bytes.length - start - 1) * 8 + (32 - Math.clz32(bytes[start] as number));
-}
-
 const JWK_MEMBERS = ['kty', 'crv', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'x', 'y'] as const;
 
 function describeJwkInput(jwk: JWK, where: string): PrivateKeyDescriptor {
@@ -126,7 +92,7 @@ function describeJwkInput(jwk: JWK, where: string): PrivateKeyDescriptor {
   if (jwk.kty === 'RSA') type = 'rsa';
   else if (jwk.kty === 'EC') type = 'ec';
   else if (jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'X25519')) type = jwk.crv.toLowerCase();
-  const described = describe(where, type, { curve: jwk.crv, bits: bitsOf(jwk.n) });
+  const described = describe(where, type, { curve: jwk.crv, bits: jwkIntegerBits(jwk.n) });
   const kid = checkKid(jwk.kid, where);
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') throw new TypeError(`${where}: the JWK alg must be a string`);
   // Only the key members travel on: never `ext`, `key_ops` or unknown members from the input.

@@ -8,6 +8,7 @@ import { ALGORITHMS, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, MIN_RSA_BITS, ecAlg
 import { decodeBase64url } from '../jose/base64url.js';
 import type { KeyMaterial, KeyObjectLike } from '../crypto/backend.js';
 import { inspectCertificate, inspectSpki, pemBody, type SpkiInfo } from './der.js';
+import { checkKid, isBytes, isCryptoKey, isJwk, isKeyObject, unsignedBits } from './key-forms.js';
 
 /** A validated key: what it is, which algorithms it can serve, and its material. */
 export interface KeyDescriptor {
@@ -31,36 +32,6 @@ export type PublicKeyInput = string | JWK | CryptoKey | KeyObjectLike | { readon
 
 const encoder = new TextEncoder();
 const SECRET_HINT = 'Generate one with `openssl rand -base64 64` (or crypto.getRandomValues) and keep it out of source control.';
-
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array;
-}
-
-function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
-}
-
-function isKeyObject(value: unknown): value is KeyObjectLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as KeyObjectLike).export === 'function' &&
-    typeof (value as KeyObjectLike).type === 'string' &&
-    ('asymmetricKeyType' in value || 'symmetricKeySize' in value)
-  );
-}
-
-function isJwk(value: unknown): value is JWK {
-  return typeof value === 'object' && value !== null && typeof (value as JWK).kty === 'string';
-}
-
-function checkKid(kid: unknown, where: string): string | undefined {
-  if (kid === undefined) return undefined;
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
-    throw new TypeError(`${where}: kid must be a non-empty string of at most 256 characters`);
-  }
-  return kid;
-}
 
 function looksLikePublicKey(text: string): boolean {
   if (text.includes('-----BEGIN')) return true;
@@ -148,9 +119,7 @@ export function describeJwk(jwk: JWK, where: string, strict: boolean): KeyDescri
     const n = typeof jwk.n === 'string' ? decodeBase64url(jwk.n) : null;
     const e = typeof jwk.e === 'string' ? decodeBase64url(jwk.e) : null;
     if (n === null || e === null) return fail('invalid RSA JWK');
-    let start = 0;
-    while (start < n.length && n[start] === 0) start++;
-    const bits = start === n.length ? 0 : (n.length - start - 1) * 8 + (32 - Math.clz32(n[start] as number));
+    const bits = unsignedBits(n);
     if (bits < MIN_RSA_BITS) return fail(`RSA key is ${bits} bits; at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3)`);
     let exponent = 0;
     for (const byte of e) exponent = exponent * 256 + byte;

@@ -11,8 +11,8 @@ import { ALGORITHMS, algorithmInfo, type Algorithm, type AsymmetricAlgorithm, ty
 import { encodeBase64url } from '../jose/base64url.js';
 import { describeJwk, describeSecret, type SecretInput } from './public-key.js';
 import { ownOptions } from '../internal/options.js';
+import { checkKid } from './key-forms.js';
 import {
-  checkKid,
   describePrivateKey,
   importPrivateKey,
   publicJwkOf,

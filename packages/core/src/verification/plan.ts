@@ -4,7 +4,7 @@
 import { isChallengeText } from '../errors/challenge.js';
 import type { SignatureBackend } from '../crypto/backend.js';
 import { createCompactParser, type CompactParser } from '../jose/compact.js';
-import { createDecryptor, type Decryptor } from '../jwe/jwe.js';
+import { createDecryptor, type Decryptor } from '../jwe/decrypt.js';
 import { REMOTE_JWKS_OPTIONS, type RemoteJwksOptions } from '../keys/remote-jwks.js';
 import { ownOptions, toList } from '../internal/options.js';
 import type { ClaimRules } from './claims.js';

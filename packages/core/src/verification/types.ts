@@ -5,7 +5,7 @@
  */
 
 import type { JSONWebKeySet, JWTHeaderParameters, JWTPayload } from 'jose';
-import type { DecryptionOptions } from '../jwe/jwe.js';
+import type { DecryptionOptions } from '../jwe/decrypt.js';
 import type { Algorithm } from '../jose/algorithms.js';
 import type { IssuerMetadata } from '../keys/discovery.js';
 import type { PublicKeyInput, SecretInput } from '../keys/public-key.js';

@@ -1,4 +1,4 @@
-import { APP_ERROR_HANDLER_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import express4 from 'express4';
 import * as adapter from '../src/index.js';
@@ -21,6 +21,20 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
     const { claims, header, issuer, token } = getAuth<Claims>(req);
     res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   });
+  app.get(
+    '/forwarded',
+    (req, _res, next) => {
+      const token = req.headers[FORWARDED_TOKEN_HEADER];
+      if (typeof token === 'string') req.headers.authorization = `Bearer ${token}`;
+      next();
+    },
+    auth,
+    (req, res) => {
+      setup.handled('forwarded');
+      const { claims, header, issuer, token } = getAuth<Claims>(req);
+      res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
+    },
+  );
   app.get('/admin', auth, requireRoles('admin'), (req, res) => {
     setup.handled('admin');
     res.json({ message: `Hello, admin ${getAuth<Claims>(req).claims.sub}` });

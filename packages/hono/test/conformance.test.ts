@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { APP_ERROR_HANDLER_HEADER, conformance, fetchTarget, GUARDED_ROUTES, guardedAuthOptions, serverTarget, type ConformanceSetup, type ConformanceTarget } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, conformance, fetchTarget, GUARDED_ROUTES, guardedAuthOptions, serverTarget, type ConformanceSetup, type ConformanceTarget } from '@jwt-gate/testing';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -24,6 +24,20 @@ function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
     const { claims, header, issuer, token } = c.var.auth;
     return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   });
+  app.get(
+    '/forwarded',
+    async (c, next) => {
+      const token = c.req.header(FORWARDED_TOKEN_HEADER);
+      if (token !== undefined) c.req.raw.headers.set('authorization', `Bearer ${token}`);
+      await next();
+    },
+    auth,
+    (c) => {
+      setup.handled('forwarded');
+      const { claims, header, issuer, token } = c.var.auth;
+      return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
+    },
+  );
   app.get('/admin', auth, requireRoles('admin'), (c) => {
     setup.handled('admin');
     return c.json({ message: `Hello, admin ${c.var.auth.claims.sub}` });

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { APP_ERROR_HANDLER_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import * as adapter from '../src/index.js';
@@ -41,6 +41,21 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, rendering: Re
     const { claims, header, issuer, token } = ctx.state.auth;
     ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
   });
+  router.get(
+    '/forwarded',
+    async (ctx, next) => {
+      const token = ctx.request.headers[FORWARDED_TOKEN_HEADER];
+      // Replaces the headers object, as a middleware rewriting ctx.request.headers does.
+      if (typeof token === 'string') ctx.request.headers = { ...ctx.request.headers, authorization: `Bearer ${token}` };
+      await next();
+    },
+    auth,
+    (ctx) => {
+      setup.handled('forwarded');
+      const { claims, header, issuer, token } = ctx.state.auth;
+      ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
+    },
+  );
   router.get('/admin', auth, requireRoles('admin'), (ctx) => {
     setup.handled('admin');
     ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };

@@ -4,7 +4,10 @@ import { rawRequest } from '../process.js';
 import type { GuardedRouteName } from './guarded-routes.js';
 
 /** The routes every conformance app serves. */
-export type ConformanceRoute = 'me' | 'admin' | 'hello' | GuardedRouteName;
+export type ConformanceRoute = 'me' | 'forwarded' | 'admin' | 'hello' | GuardedRouteName;
+
+/** The header the `/forwarded` route's earlier middleware moves into `Authorization`. */
+export const FORWARDED_TOKEN_HEADER = 'x-forwarded-token';
 
 /**
  * `jwtAuth` options of the conformance apps: the example servers' configuration (HS256 from a
@@ -28,6 +31,10 @@ export interface ConformanceAuthOptions {
  * - every method on `/me`, `jwtAuth(auth)`: calls `handled('me')`, answers
  *   `{ sub, scope, roles, claims, header, issuer, token }` from the attached result (a CORS
  *   preflight needs credentials like any request: this handler answers OPTIONS too);
+ * - `GET /forwarded`: a middleware that, when the request carries {@link FORWARDED_TOKEN_HEADER},
+ *   sets `Authorization: Bearer <its value>` through the framework's own API (replacing any
+ *   Authorization the client sent), then `jwtAuth(auth)`: calls `handled('forwarded')` and
+ *   answers as `/me` does;
  * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
  *   `handled('admin')` and answers `{ message: 'Hello, admin <sub>' }`;
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')`, answers

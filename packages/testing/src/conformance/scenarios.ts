@@ -145,6 +145,26 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'a guard with no jwtAuth in front refuses a valid token with 500, never a pass', on: 'adapters', request: { path: '/misconfigured', headers: bearer('alice') }, expect: misconfigured },
   { name: 'a guard with no jwtAuth in front refuses an anonymous request with 500', on: 'adapters', request: { path: '/misconfigured' }, expect: misconfigured },
 
+  // A header an earlier middleware set or replaced is the one verified (in-process apps).
+  {
+    name: 'a token an earlier middleware moved into Authorization is the one verified',
+    on: 'adapters',
+    request: { path: '/forwarded', headers: [['x-forwarded-token', '{alice}']] },
+    expect: { status: 200, challenge: null, handled: 'forwarded', result: 'alice' },
+  },
+  {
+    name: "an Authorization an earlier middleware replaced is the one verified, not the client's",
+    on: 'adapters',
+    request: { path: '/forwarded', headers: [...bearer('forged'), ['x-forwarded-token', '{bob}']] },
+    expect: { status: 200, challenge: null, handled: 'forwarded', result: 'bob' },
+  },
+  {
+    name: 'the route without the forwarded header verifies what the client sent',
+    on: 'adapters',
+    request: { path: '/forwarded', headers: bearer('forged') },
+    expect: refused('The token signature is invalid'),
+  },
+
   // Methods, bodies and CORS preflight (in-process apps).
   {
     name: 'POST with a JSON body and a valid token attaches its result',

@@ -1,18 +1,24 @@
-// `pnpm bench`: every contender in one run, printed as ratios, written as JSON.
-// Options: --quick (short windows, one round), --verify-only, --http-only, --out <file>.
-// Contenders that are compared are measured in interleaved rounds and reported by their median.
+// `pnpm bench`: every contender in one run, printed as ratios, written as JSON (see
+// docs/performance.md). Options: --quick (a smoke test: short windows, one round, no warm-up
+// load, written to the temporary directory), --verify-only, --http-only, --out <file>.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { benchHttp, loadGenerator, pinnedToCores, simultaneous } from './http.js';
+import { benchHttp, loadGenerator, pinnedToCores, refusedName, simultaneous } from './http.js';
+import { refusals } from './refusals.js';
 import { benchVerify } from './verify.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1] as string) : fileURLToPath(new URL('../results/latest.json', import.meta.url));
+// A quick run's figures are no measurement: they never replace the results of a full one.
+const out = args.includes('--out')
+  ? resolve(args[args.indexOf('--out') + 1] as string)
+  : quick
+    ? join(tmpdir(), 'jwt-gate-bench-quick.json')
+    : fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
 const machine = {
   node: process.version,
@@ -20,12 +26,20 @@ const machine = {
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   date: new Date().toISOString(),
+  commit: (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })(),
 };
-console.log(`Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB`);
+console.log(`Node ${machine.node}, ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, commit ${machine.commit}`);
+if (quick) console.log('Quick mode: a smoke test of every part; its figures are not measurements.');
 
 const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
 
-const report: Record<string, unknown> = { machine };
+const report: Record<string, unknown> = { machine, quick };
 
 if (!args.includes('--http-only')) {
   const verify = await benchVerify({ durationMs: quick ? 300 : 3000, rounds: quick ? 1 : 20 });
@@ -61,9 +75,9 @@ if (!args.includes('--http-only')) {
 }
 
 if (!args.includes('--verify-only')) {
-  const http = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7 });
+  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2 });
   report.http = http;
-  report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous };
+  report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous, refusedTokens: refused, refusedTokenCache: 'jwt-gate default (on)' };
   console.log(
     `\nProtected route throughput / the same route unprotected (median of the paired rounds; load from ${loadGenerator}${simultaneous ? ', both routes of a pair loaded at the same time on one shared core, the load on another' : ''})`,
   );
@@ -75,6 +89,14 @@ if (!args.includes('--verify-only')) {
     console.log(
       [`${framework} (${peers[framework]})`.padEnd(26), fmt(rows['open HS256']?.requestsPerSecond).padStart(12), ...columns.map((c) => (rows[c]?.ratioToOpen.toFixed(2) ?? '-').padStart(20))].join(''),
     );
+  }
+  console.log('\nRefused tokens, every answer a 401: protected route throughput / the open route sent the same token (jwt-gate with its token cache on)');
+  console.log(['framework, middleware'.padEnd(26), ...refusals.map((r) => r.padStart(22))].join(''));
+  for (const [framework, rows] of Object.entries(http)) {
+    for (const variant of ['jwt-gate-cache', 'peer'] as const) {
+      const label = `${framework}, ${variant === 'peer' ? peers[framework] : 'jwt-gate'}`;
+      console.log([label.padEnd(26), ...refusals.map((r) => (rows[refusedName(variant, r)]?.ratioToOpen.toFixed(2) ?? '-').padStart(22))].join(''));
+    }
   }
 }
 

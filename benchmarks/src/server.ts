@@ -1,6 +1,7 @@
 // One benchmark server: `tsx src/server.ts <framework> <variant>`, configured through
 // BENCH_CONFIG (JSON: port, alg, secret or public key). The protected route and the open route
-// answer the same JSON, so their throughput ratio is the cost of authentication.
+// answer the same JSON, so their throughput ratio is the cost of authentication; a refused token
+// gets each middleware's own 401.
 
 import { createServer } from 'node:http';
 import { createPublicKey } from 'node:crypto';
@@ -44,6 +45,14 @@ function expressApp() {
   app.get('/resource', (_req, res) => {
     res.json(body);
   });
+  // express-jwt hands refusals to the app's error handler: this is the one its README shows
+  // (Express's default handler would also log each refusal's stack).
+  if (variant === 'peer') {
+    app.use((error: Error, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (error.name === 'UnauthorizedError') res.status(401).send('invalid token...');
+      else next(error);
+    });
+  }
   return createServer(app);
 }
 

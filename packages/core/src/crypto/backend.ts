@@ -20,8 +20,8 @@ export type KeyMaterial =
   | { readonly kind: 'key-object'; readonly key: KeyObjectLike };
 
 /**
- * Signature checking, separated so that Node can use node:crypto KeyObjects (synchronous and
- * several times faster than WebCrypto there) while every other runtime uses WebCrypto. Both
+ * Signature checking, separated so that Node can use node:crypto KeyObjects (synchronous, and
+ * cheaper than WebCrypto there) while every other runtime uses WebCrypto. Both
  * run the same checks; the differential tests hold them equal.
  */
 export interface SignatureBackend {

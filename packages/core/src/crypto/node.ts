@@ -84,7 +84,7 @@ function keyObject(crypto: NodeCrypto, material: KeyMaterial): KeyObjectLike {
 }
 
 interface NodeHandle {
-  // HMAC keys stay raw bytes: createHmac is markedly faster with a Buffer than with a KeyObject.
+  // HMAC keys stay raw bytes: createHmac is cheaper with a Buffer than with a KeyObject.
   readonly key: Uint8Array | PublicKeyInput;
   /** The hash of RSA, ECDSA and HMAC; null for Ed25519, which hashes internally. */
   readonly digest: string | null;
@@ -151,7 +151,7 @@ export function createNodeBackend(): SignatureBackend | undefined {
       const h = handle as NodeHandle;
       if (h.hmac) {
         // Both sides canonical base64url, so equal strings mean equal MACs; compared in
-        // constant time. Markedly faster than decoding and timingSafeEqual on buffers.
+        // constant time, without decoding to buffers for timingSafeEqual.
         return equalInConstantTime(crypto.createHmac(h.digest as string, h.key as Uint8Array).update(signingInput, 'latin1').digest('base64url'), signature);
       }
       const key = h.key as PublicKeyInput;
@@ -160,9 +160,9 @@ export function createNodeBackend(): SignatureBackend | undefined {
       const expected = ALGORITHMS[alg].signatureBytes;
       if (length < 0 || (expected !== undefined && length !== expected)) return false;
       // RSA and ECDSA through a Verify object, which hashes the signing input straight from the
-      // string: measured about 1 us (3-5%) faster per check than the one-shot crypto.verify on
-      // Node 20. Ed25519 has only the one-shot form; its signing input goes next to the
-      // signature in the scratch buffer. Both are synchronous and keep nothing.
+      // string, cheaper than the one-shot crypto.verify (see docs/performance.md). Ed25519 has
+      // only the one-shot form; its signing input goes next to the signature in the scratch
+      // buffer. Both are synchronous and keep nothing.
       if (h.digest !== null) return crypto.createVerify(h.digest).update(signingInput, 'latin1').verify(key, buffer.subarray(0, length));
       const end = length + buffer.write(signingInput, length, 'latin1');
       return crypto.verify(null, buffer.subarray(length, end), key, buffer.subarray(0, length));

@@ -64,6 +64,8 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  PolicyDecision,
+  PolicyFailure,
   Policy,
   RefreshTokens,
   RequestView,

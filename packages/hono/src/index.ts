@@ -65,6 +65,8 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  PolicyDecision,
+  PolicyFailure,
   Policy,
   RefreshTokens,
   RequestView,

@@ -4,18 +4,24 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import {
+  assertGuarded,
   buildChallenge,
+  CHANNELS,
   createIssuer,
   createLoginThrottle,
   createRefreshTokens,
   createVerifier,
   generateSigningKey,
   isAuthError,
+  jwtAuth,
+  requireRoles,
   type JWTPayload,
+  type KeysEvent,
+  type RefusedEvent,
   type TrustedIssuer,
-} from '@jwt-gate/core';
-import { assertGuarded, jwtAuth, requireRoles } from '@jwt-gate/koa';
+} from '@jwt-gate/koa';
 import Koa, { type Context, type Next } from 'koa';
+import { subscribe } from 'node:diagnostics_channel';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -50,6 +56,23 @@ function throttleKey(username: string, clientAddress: string | undefined): strin
   return `${username}\n${clientAddress ?? ''}`;
 }
 
+
+// What the middleware refused and why, at debug level (LOG_LEVEL=debug); a key source that fails,
+// once per outage, with its cause. No event carries a token.
+const debug = process.env.LOG_LEVEL === 'debug';
+const keysDown = new Set<string>();
+subscribe(CHANNELS.refused, (message) => {
+  const { code, reason, issuer: from } = message as RefusedEvent;
+  if (debug) console.debug(`refused: ${code}${reason === undefined ? '' : ` (${reason})`}${from === undefined ? '' : ` from ${from}`}`);
+});
+subscribe(CHANNELS.keys, (message) => {
+  const { kind, url, error } = message as KeysEvent;
+  if (kind === 'recovery' && keysDown.delete(url)) console.warn(`keys available again: ${url}`);
+  if (kind === 'failure' && !keysDown.has(url)) {
+    keysDown.add(url);
+    console.warn(`keys unavailable: ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+});
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3001);
 const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;

@@ -10,8 +10,8 @@
 
 export { createAuthenticator } from './adapter/authenticate.js';
 export type { AuthenticateOptions, Authenticator, AuthenticatorOptions, AuthResult } from './adapter/authenticate.js';
-export { createMiddleware, sessionResult } from './adapter/middleware.js';
-export type { AuthSession, ErrorMode, Middleware, MiddlewareOptions } from './adapter/middleware.js';
+export { createMiddleware, reportRefusal, sessionResult } from './adapter/middleware.js';
+export type { AuthSession, CookieOption, ErrorMode, Middleware, MiddlewareExtras, MiddlewareOptions } from './adapter/middleware.js';
 export { extractToken } from './adapter/extract.js';
 export type { ExtractOptions } from './adapter/extract.js';
 export { headersRequestView, nodeRequestView } from './adapter/request-view.js';

@@ -13,7 +13,15 @@ export type { ChallengeParams } from './errors/challenge.js';
 export { createVerifier } from './verification/verifier.js';
 export type {
   Algorithm,
+  IssuerResolver,
+  IssuerRules,
+  KeySource,
+  ManyIssuersOptions,
   PublicKeyInput,
+  ResolvedIssuersOptions,
+  SingleIssuerOptions,
+  VerificationRules,
+  VerifyContext,
   RemoteOptions,
   RevocationCheck,
   SecretInput,
@@ -82,3 +90,5 @@ export type { DecryptionKeyInput, EncryptionKeyInput } from './jwe/keys.js';
 export type { DecryptionOptions } from './jwe/decrypt.js';
 export type { EncryptionOptions } from './jwe/encrypt.js';
 export type { JSONWebKeySet, JWK, JWTHeaderParameters, JWTPayload } from 'jose';
+export { CHANNELS } from './observability/channels.js';
+export type { KeysEvent, RefusedEvent, VerifyTrace } from './observability/channels.js';

@@ -10,7 +10,8 @@
 
 export { jwtAuth, getAuth } from './jwt-auth.js';
 export type { JwtAuthMiddleware, JwtAuthOptions } from './jwt-auth.js';
-export type { ErrorMode } from '@jwt-gate/core/adapter';
+export { markAuthentication } from '@jwt-gate/core/adapter';
+export type { CookieOption, ErrorMode } from '@jwt-gate/core/adapter';
 export {
   allOf,
   anyOf,
@@ -28,6 +29,7 @@ export type { RouteGuard } from './guards.js';
 export { assertGuarded } from './assert-guarded.js';
 export {
   AuthError,
+  CHANNELS,
   authorize,
   buildChallenge,
   createDiscovery,
@@ -52,6 +54,9 @@ export type {
   Algorithm,
   AuthErrorCode,
   AuthResult,
+  IssuerResolver,
+  KeysEvent,
+  RefusedEvent,
   ClaimCheckOptions,
   ClaimOptions,
   ClaimPath,

@@ -1,5 +1,17 @@
 import { isAuthError, type AuthResult, type JWTPayload, type Verifier } from '@jwt-gate/core';
-import { createMiddleware, markAuthentication, nodeRequestView, sessionResult, type AuthSession, type ErrorMode, type MiddlewareOptions } from '@jwt-gate/core/adapter';
+import { AuthError } from '@jwt-gate/core';
+import {
+  createMiddleware,
+  markAuthentication,
+  nodeRequestView,
+  reportRefusal,
+  sessionResult,
+  type AuthSession,
+  type ErrorMode,
+  type Middleware,
+  type MiddlewareOptions,
+  type RequestView,
+} from '@jwt-gate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
@@ -18,8 +30,11 @@ declare global {
   }
 }
 
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), `optional`, `cookie`, `policy` and `errors`. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims>;
+/**
+ * Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), and
+ * `optional`, `cookie`, `tokenHeader`, `getToken`, `policy`, `errors` and `onError`.
+ */
+export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims, Request>;
 
 /** The middleware `jwtAuth()` returns, with an accessor typed with its claims. */
 export type JwtAuthMiddleware<TClaims extends JWTPayload = JWTPayload> = RequestHandler & {
@@ -38,7 +53,7 @@ function sessionOf(req: Request): AuthSession | undefined {
 }
 
 /** Sends a refusal the way `mode` says: answered here, or handed to the app's error handler. Anything else goes to `next`. */
-export function refuse(error: unknown, res: Response, next: NextFunction, mode: ErrorMode): void {
+function refuse(error: unknown, res: Response, next: NextFunction, mode: ErrorMode): void {
   if (!isAuthError(error) || mode === 'next') return next(error);
   res.status(error.status).set(error.headers).json(error.body);
 }
@@ -48,8 +63,30 @@ export function guardRequest(check: (session: AuthSession | undefined, req: Requ
   const session = sessionOf(req);
   new Promise((resolve) => resolve(check(session, req))).then(
     () => next(),
-    (error: unknown) => refuse(error, res, next, session?.errors ?? 'respond'),
+    (error: unknown) => {
+      (session?.report ?? reportRefusal)(error, req);
+      refuse(error, res, next, session?.errors ?? 'respond');
+    },
   );
+}
+
+/** The request as the core sees it: `req.headers`, and a signed cookie from cookie-parser when asked for one. */
+function requestView(req: Request, middleware: Middleware<JWTPayload, Request>): RequestView {
+  const view = nodeRequestView(req);
+  const signed = middleware.signedCookie;
+  if (signed === undefined) return view;
+  const cookies = (req as { signedCookies?: Record<string, unknown> }).signedCookies;
+  if (typeof cookies !== 'object' || cookies === null) {
+    throw new AuthError('ERR_CONFIG_INVALID', { message: 'jwtAuth: cookie.signed needs cookie-parser, with a secret, in front of jwtAuth()' });
+  }
+  return {
+    ...view,
+    cookie(name: string) {
+      const value = Object.hasOwn(cookies, name) ? cookies[name] : undefined;
+      // cookie-parser sets false for a cookie whose signature failed: an invalid token, never an absent one.
+      return value === false ? '!' : typeof value === 'string' ? value : undefined;
+    },
+  };
 }
 
 /**
@@ -73,21 +110,26 @@ export function guardRequest(check: (session: AuthSession | undefined, req: Requ
  * ```
  */
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> | Verifier<TClaims>): JwtAuthMiddleware<TClaims> {
-  const middleware = createMiddleware<TClaims>(options);
+  const middleware = createMiddleware<TClaims, Request>(options);
+  if (middleware.signedCookie?.secret !== undefined) throw new TypeError('jwtAuth: cookie.signed is true on Express; the secret is the one given to cookie-parser');
+  const refused = (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    middleware.report(error, req);
+    refuse(error, res, next, middleware.errors);
+  };
   const handler = markAuthentication(function jwtAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
-    let view;
+    let view: RequestView;
     try {
-      view = nodeRequestView(req);
+      view = requestView(req, middleware as Middleware<JWTPayload, Request>);
     } catch (error) {
-      return refuse(error, res, next, middleware.errors);
+      return refused(error, req, res, next);
     }
-    middleware.authenticate(view).then(
+    middleware.authenticate(view, req).then(
       (session) => {
-        req.jwtGate = session;
+        req.jwtGate = session as AuthSession;
         if (session.result !== null) req.auth = session.result as AuthResult;
         next();
       },
-      (error: unknown) => refuse(error, res, next, middleware.errors),
+      (error: unknown) => refused(error, req, res, next),
     );
   });
   return Object.assign(handler, { getAuth: (req: Request) => getAuth<TClaims>(req) });

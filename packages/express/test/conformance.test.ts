@@ -1,4 +1,4 @@
-import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import express4 from 'express4';
 import * as adapter from '../src/index.js';
@@ -35,6 +35,14 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
       res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
     },
   );
+  const meLike = (route: 'header-token' | 'query-token') => (req: Request, res: Response) => {
+    setup.handled(route);
+    const { claims, header, issuer, token } = getAuth<Claims>(req);
+    res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
+  };
+  app.get('/header-token', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER })), meLike('header-token'));
+  const fromQuery = (req: Request) => (typeof req.query['access_token'] === 'string' ? req.query['access_token'] : undefined);
+  app.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: fromQuery })), meLike('query-token'));
   app.get('/admin', auth, requireRoles('admin'), (req, res) => {
     setup.handled('admin');
     res.json({ message: `Hello, admin ${getAuth<Claims>(req).claims.sub}` });

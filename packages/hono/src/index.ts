@@ -11,7 +11,8 @@
 
 export { getAuth, jwtAuth } from './jwt-auth.js';
 export type { AuthVariables, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
-export type { ErrorMode } from '@jwt-gate/core/adapter';
+export { markAuthentication } from '@jwt-gate/core/adapter';
+export type { CookieOption, ErrorMode } from '@jwt-gate/core/adapter';
 export {
   allOf,
   anyOf,
@@ -29,6 +30,7 @@ export type { RouteGuard } from './guards.js';
 export { assertGuarded } from './assert-guarded.js';
 export {
   AuthError,
+  CHANNELS,
   authorize,
   buildChallenge,
   createDiscovery,
@@ -53,6 +55,9 @@ export type {
   Algorithm,
   AuthErrorCode,
   AuthResult,
+  IssuerResolver,
+  KeysEvent,
+  RefusedEvent,
   ClaimCheckOptions,
   ClaimOptions,
   ClaimPath,

@@ -1,11 +1,27 @@
 import { isAuthError, type AuthResult, type JWTPayload, type Verifier } from '@jwt-gate/core';
-import { createMiddleware, headersRequestView, markAuthentication, sessionResult, type AuthSession, type ErrorMode, type MiddlewareOptions, type RequestView } from '@jwt-gate/core/adapter';
+import {
+  createMiddleware,
+  headersRequestView,
+  markAuthentication,
+  reportRefusal,
+  sessionResult,
+  type AuthSession,
+  type ErrorMode,
+  type Middleware as KitMiddleware,
+  type MiddlewareOptions,
+  type RequestView,
+} from '@jwt-gate/core/adapter';
 import type { Context, MiddlewareHandler, Next } from 'hono';
+import { getSignedCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), `optional`, `cookie`, `policy` and `errors`. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims>;
+/**
+ * Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), and
+ * `optional`, `cookie` (`{ name, signed: secret }` for a cookie signed with Hono's
+ * `setSignedCookie`), `tokenHeader`, `getToken`, `policy`, `errors` and `onError`.
+ */
+export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims, Context>;
 
 /** The variables `jwtAuth()` sets: `c.var.auth`, and the session its guards read. */
 export interface AuthVariables<TClaims extends JWTPayload = JWTPayload> {
@@ -36,11 +52,20 @@ export function requestView(c: Context): RequestView {
   return headersRequestView(c.req.raw.headers, c.req.method);
 }
 
+/** The request view, with a signed cookie read through Hono's `getSignedCookie` when asked for one. */
+async function authenticationView(c: Context, signed: KitMiddleware['signedCookie']): Promise<RequestView> {
+  const view = requestView(c);
+  if (signed === undefined) return view;
+  const value = await getSignedCookie(c, signed.secret as string, signed.name);
+  // false: a cookie whose signature failed, an invalid token, never an absent one.
+  return { ...view, cookie: () => (value === false ? '!' : value) };
+}
+
 /**
  * A refusal the way `mode` says: the RFC 6750 response, returned (`respond`) or thrown as the
  * `HTTPException` carrying it (`next`), with the `AuthError` as its cause. Anything else is thrown.
  */
-export function refuse(c: Context, error: unknown, mode: ErrorMode): Response {
+function refuse(c: Context, error: unknown, mode: ErrorMode): Response {
   if (!isAuthError(error)) throw error;
   const res = c.json(error.body, error.status as ContentfulStatusCode, error.headers);
   if (mode === 'next') throw new HTTPException(error.status as ContentfulStatusCode, { res, cause: error });
@@ -53,6 +78,7 @@ export async function guardRequest(check: (session: AuthSession | undefined, c: 
   try {
     await check(session, c);
   } catch (error) {
+    (session?.report ?? reportRefusal)(error, c);
     return refuse(c, error, session?.errors ?? 'respond');
   }
   await next();
@@ -84,12 +110,16 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
 ): MiddlewareHandler<{ Variables: AuthVariables<TClaims> }> | MiddlewareHandler<{ Variables: OptionalAuthVariables<TClaims> }> {
-  const middleware = createMiddleware<TClaims>(options);
+  const middleware = createMiddleware<TClaims, Context>(options);
+  if (middleware.signedCookie !== undefined && middleware.signedCookie.secret === undefined) {
+    throw new TypeError("jwtAuth: on Hono, cookie.signed is the signing secret given to setSignedCookie: { name, signed: secret }");
+  }
   return markAuthentication(async function jwtAuthMiddleware(c: Context<{ Variables: OptionalAuthVariables<TClaims> }>, next: Next): Promise<Response | void> {
     let session: AuthSession<TClaims>;
     try {
-      session = await middleware.authenticate(requestView(c));
+      session = await middleware.authenticate(await authenticationView(c, middleware.signedCookie), c);
     } catch (error) {
+      middleware.report(error, c);
       return refuse(c, error, middleware.errors);
     }
     c.set(SESSION, session);

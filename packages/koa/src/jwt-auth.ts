@@ -1,9 +1,24 @@
 import { isAuthError, type AuthResult, type JWTPayload, type Verifier } from '@jwt-gate/core';
-import { createMiddleware, markAuthentication, nodeRequestView, sessionResult, type AuthSession, type ErrorMode, type MiddlewareOptions, type RequestView } from '@jwt-gate/core/adapter';
+import { AuthError } from '@jwt-gate/core';
+import {
+  createMiddleware,
+  markAuthentication,
+  nodeRequestView,
+  reportRefusal,
+  sessionResult,
+  type AuthSession,
+  type ErrorMode,
+  type Middleware as KitMiddleware,
+  type MiddlewareOptions,
+  type RequestView,
+} from '@jwt-gate/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 
-/** Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), `optional`, `cookie`, `policy` and `errors`. */
-export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims>;
+/**
+ * Options of {@link jwtAuth}: the core's verifier options (or a ready `verifier`), and
+ * `optional`, `cookie`, `tokenHeader`, `getToken`, `policy`, `errors` and `onError`.
+ */
+export type JwtAuthOptions<TClaims extends JWTPayload = JWTPayload> = MiddlewareOptions<TClaims, Context>;
 
 /** The state `jwtAuth()` adds: `ctx.state.auth`. */
 export interface AuthState<TClaims extends JWTPayload = JWTPayload> {
@@ -26,13 +41,21 @@ function sessionOf(ctx: Context): AuthSession | undefined {
   return Object.hasOwn(state, SESSION) ? (state[SESSION] as AuthSession) : undefined;
 }
 
-/** The request as the core sees it: `ctx.request.headers`, and Node's raw lines only to see a repeated Authorization. */
-export function requestView(ctx: Context): RequestView {
-  return nodeRequestView({ method: ctx.method, headers: ctx.request.headers, rawHeaders: ctx.req?.rawHeaders });
+/**
+ * The request as the core sees it: `ctx.request.headers`, Node's raw lines only to see a repeated
+ * Authorization, and a signed cookie through `ctx.cookies` when asked for one.
+ */
+export function requestView(ctx: Context, signed?: KitMiddleware['signedCookie']): RequestView {
+  const view = nodeRequestView({ method: ctx.method, headers: ctx.request.headers, rawHeaders: ctx.req?.rawHeaders });
+  if (signed === undefined) return view;
+  if (ctx.app.keys === undefined || (Array.isArray(ctx.app.keys) && ctx.app.keys.length === 0)) {
+    throw new AuthError('ERR_CONFIG_INVALID', { message: 'jwtAuth: cookie.signed needs app.keys, the keys Koa signs cookies with' });
+  }
+  return { ...view, cookie: (name: string) => ctx.cookies.get(name, { signed: true }) };
 }
 
 /** A refusal the way `mode` says: answered here, or thrown to Koa's error path. Anything else is thrown. */
-export function refuse(ctx: Context, error: unknown, mode: ErrorMode): void {
+function refuse(ctx: Context, error: unknown, mode: ErrorMode): void {
   if (!isAuthError(error) || mode === 'next') throw error;
   ctx.status = error.status;
   ctx.set(error.headers);
@@ -45,6 +68,7 @@ export async function guardRequest(check: (session: AuthSession | undefined, ctx
   try {
     await check(session, ctx);
   } catch (error) {
+    (session?.report ?? reportRefusal)(error, ctx);
     return refuse(ctx, error, session?.errors ?? 'respond');
   }
   await next();
@@ -79,12 +103,14 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
   options: JwtAuthOptions<TClaims> | Verifier<TClaims>,
 ): Middleware<AuthState<TClaims>> | Middleware<OptionalAuthState<TClaims>> {
-  const middleware = createMiddleware<TClaims>(options);
+  const middleware = createMiddleware<TClaims, Context>(options);
+  if (middleware.signedCookie?.secret !== undefined) throw new TypeError('jwtAuth: cookie.signed is true on Koa; cookies are signed with app.keys');
   return markAuthentication(async function jwtAuthMiddleware(ctx: Context, next: Next): Promise<void> {
     let session: AuthSession<TClaims>;
     try {
-      session = await middleware.authenticate(requestView(ctx));
+      session = await middleware.authenticate(requestView(ctx, middleware.signedCookie), ctx);
     } catch (error) {
+      middleware.report(error, ctx);
       return refuse(ctx, error, middleware.errors);
     }
     const state = ctx.state as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
+import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, TOKEN_HEADER, conformance, GUARDED_ROUTES, guardedAuthOptions, listenerTarget, type ConformanceSetup } from '@jwt-gate/testing';
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import * as adapter from '../src/index.js';
@@ -56,6 +56,14 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, rendering: Re
       ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
     },
   );
+  const meLike = (route: 'header-token' | 'query-token') => (ctx: Koa.Context) => {
+    setup.handled(route);
+    const { claims, header, issuer, token } = ctx.state.auth as AuthResult<Claims>;
+    ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
+  };
+  router.get('/header-token', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER })), meLike('header-token'));
+  const fromQuery = (ctx: Koa.Context) => (typeof ctx.query['access_token'] === 'string' ? ctx.query['access_token'] : undefined);
+  router.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: fromQuery })), meLike('query-token'));
   router.get('/admin', auth, requireRoles('admin'), (ctx) => {
     setup.handled('admin');
     ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };

@@ -18,7 +18,7 @@ export { fixture } from './fixtures.js';
 export { conformance } from './conformance/suite.js';
 export { exampleServer } from './conformance/example-server.js';
 export type { ExampleServerOptions } from './conformance/example-server.js';
-export { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, fetchTarget, listenerTarget, serverTarget, urlTarget } from './conformance/harness.js';
+export { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, TOKEN_HEADER, fetchTarget, listenerTarget, serverTarget, urlTarget } from './conformance/harness.js';
 export type {
   ConformanceAuthOptions,
   ConformanceDriver,

@@ -14,7 +14,7 @@ import { compilePolicy } from '../policies/evaluate.js';
 import { VERIFIER_OPTIONS } from '../verification/plan.js';
 import { buildVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from '../verification/verifier.js';
 import { defaultBackend } from '../crypto/select.js';
-import { extractToken, type RequestView } from './extract.js';
+import { extractToken, type ExtractOptions, type RequestView } from './extract.js';
 
 /** What an adapter attaches to the request: the verified claims, the header and the raw token. */
 export type AuthResult<TClaims extends JWTPayload = JWTPayload> = VerifiedToken<TClaims>;
@@ -26,8 +26,17 @@ export interface AuthenticateOptions<TClaims extends JWTPayload = JWTPayload> {
    * present but invalid is still refused. Default false.
    */
   optional?: boolean;
-  /** Also read the token from this cookie. Off by default. */
+  /**
+   * Also read the token from this cookie. Off by default: a cookie-borne token needs CSRF
+   * protection of its own. Adapters also take `{ name, signed: true }` for a cookie the
+   * framework signs (cookie-parser's `req.signedCookies`, Koa's `ctx.cookies.get(name, { signed: true })`).
+   */
   cookie?: string | false;
+  /**
+   * Also read the token from this request header (`x-access-token`, say): the token alone, or
+   * `Bearer <token>`. A request carrying tokens in two places is refused (400). Off by default.
+   */
+  tokenHeader?: string | false;
   /**
    * A claim policy every authenticated request must pass (`requireScopes(...)`, `allOf(...)`,
    * ...), evaluated after the token verified (and was checked for revocation), with the request
@@ -54,8 +63,10 @@ export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
    * Authenticates a request: the verified token, `null` for an anonymous request (optional
    * mode), or a rejection with an {@link AuthError}. Every method is treated alike: a CORS
    * preflight (`OPTIONS`) carries no credentials, so answer it with CORS middleware in front.
+   * `supplied` is a token the application found itself (an adapter's `getToken`): one more
+   * transport, and two transports carrying a token is a 400.
    */
-  authenticate(request: RequestView): Promise<AuthResult<TClaims> | null>;
+  authenticate(request: RequestView, supplied?: string | null): Promise<AuthResult<TClaims> | null>;
   /** The verifier in use. */
   readonly verifier: Verifier<TClaims>;
   /** The realm of its challenges. */
@@ -64,8 +75,9 @@ export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
   readonly optional: boolean;
 }
 
-export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'policy'];
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'tokenHeader', 'policy'];
+/** An HTTP token (RFC 9110 §5.6.2): what a cookie or header name may be. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function isVerifier(value: unknown): value is Verifier {
   return typeof value === 'object' && value !== null && typeof (value as Verifier).verify === 'function' && typeof (value as Verifier).ready === 'function';
@@ -87,9 +99,12 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
 ): Authenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs options or a verifier`);
   const given = isVerifier(options) ? { verifier: options } : ownOptions(options, where, [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, 'verifier']);
-  const { optional = false, cookie = false, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> & VerifierOptions & { verifier?: Verifier<TClaims> };
+  const { optional = false, cookie = false, tokenHeader = false, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> & VerifierOptions & { verifier?: Verifier<TClaims> };
   if (typeof optional !== 'boolean') throw new TypeError(`${where}: optional must be a boolean`);
-  if (cookie !== false && (typeof cookie !== 'string' || !COOKIE_NAME.test(cookie))) throw new TypeError(`${where}: cookie must be a cookie name (an HTTP token) or false`);
+  if (cookie !== false && (typeof cookie !== 'string' || !HTTP_TOKEN.test(cookie))) throw new TypeError(`${where}: cookie must be a cookie name (an HTTP token) or false`);
+  if (tokenHeader !== false && (typeof tokenHeader !== 'string' || !HTTP_TOKEN.test(tokenHeader) || tokenHeader.toLowerCase() === 'authorization' || tokenHeader.toLowerCase() === 'cookie')) {
+    throw new TypeError(`${where}: tokenHeader must be a header name other than authorization and cookie (read anyway), or false`);
+  }
   const enforce = policy === undefined ? undefined : compilePolicy(policy, `${where}: policy`);
   let verifier: Verifier<TClaims>;
   if (ready !== undefined) {
@@ -100,15 +115,15 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
     verifier = buildVerifier<TClaims>(verifierOptions, defaultBackend(), where);
   }
   const realm = verifier.realm;
-  const extract = { cookie, realm };
+  const extract: ExtractOptions = { cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
 
-  async function authenticate(request: RequestView): Promise<AuthResult<TClaims> | null> {
-    const token = extractToken(request, extract);
+  async function authenticate(request: RequestView, supplied?: string | null): Promise<AuthResult<TClaims> | null> {
+    const token = extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
     if (token === null) {
       if (optional) return null;
       throw new AuthError('ERR_TOKEN_MISSING', { realm });
     }
-    const verified = await verifier.verify(token);
+    const verified = await verifier.verify(token, { request });
     if (enforce !== undefined) await enforce(verified as AuthResult, request, realm);
     return verified;
   }

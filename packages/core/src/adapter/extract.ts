@@ -16,6 +16,16 @@ export interface ExtractOptions {
    * cross-site request, so a cookie-borne token needs CSRF protection of its own.
    */
   cookie?: string | false;
+  /**
+   * Also accept the token from this request header (lower case, e.g. `x-access-token`): the
+   * token alone, or `Bearer <token>`. Off by default.
+   */
+  header?: string | false;
+  /**
+   * A token found elsewhere by the application (an adapter's `getToken`), or null: one more
+   * transport, under the same rule that only one may carry a token.
+   */
+  supplied?: string | null;
   /** The realm for challenges of extraction errors. Default `"api"`. */
   realm?: string;
 }
@@ -56,13 +66,14 @@ export function hasBearerScheme(value: string): boolean {
 }
 
 /**
- * Returns the bearer token of a request, or `null` when the request carries none. Only the
- * `Authorization` header is read, plus a cookie when `options.cookie` names one; a token in
- * the query string is ignored (OAuth 2.1 §5.1).
+ * Returns the bearer token of a request, or `null` when the request carries none. The
+ * `Authorization` header is read, plus a cookie when `options.cookie` names one, a header when
+ * `options.header` names one, and a token the application found (`options.supplied`); a token in
+ * the query string is never read here (OAuth 2.1 §5.1: it leaks into logs and history).
  *
  * Throws {@link AuthError} `ERR_MULTIPLE_TOKENS` (400) for two `Authorization` headers or a
- * token in both the header and the cookie, and `ERR_INVALID_REQUEST` (400) for a Bearer header
- * that breaks the RFC 6750 syntax. Another scheme (`Basic ...`) counts as no bearer token.
+ * token in more than one place, and `ERR_INVALID_REQUEST` (400) for a Bearer header that breaks
+ * the RFC 6750 syntax. Another scheme (`Basic ...`) counts as no bearer token.
  *
  * @example
  * ```ts
@@ -71,7 +82,38 @@ export function hasBearerScheme(value: string): boolean {
  */
 export function extractToken(request: RequestView, options: ExtractOptions = NO_OPTIONS): string | null {
   const realm = options.realm;
+  const found: string[] = [];
+  const fromAuthorization = authorizationToken(request, realm);
+  if (fromAuthorization !== null) found.push(fromAuthorization);
+  if (options.header) {
+    const token = namedHeaderToken(request, options.header, realm);
+    if (token !== null) found.push(token);
+  }
+  if (options.cookie) {
+    const values = request.cookie === undefined ? readCookie(request.header('cookie'), options.cookie) : [request.cookie(options.cookie)];
+    for (const value of values) if (typeof value === 'string' && value !== '') found.push(value);
+  }
+  if (typeof options.supplied === 'string' && options.supplied !== '') found.push(options.supplied);
+  // One transport only: two tokens (or one token twice) is a malformed request, whichever they are.
+  if (found.length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
+  return found[0] ?? null;
+}
 
+/** A token in a named header: the token alone, or `Bearer <token>`. */
+function namedHeaderToken(request: RequestView, name: string, realm: string | undefined): string | null {
+  let raw = request.header(name);
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
+    raw = raw[0];
+  }
+  if (typeof raw !== 'string' || raw === '') return null;
+  const token = hasBearerScheme(raw) ? raw.slice(7) : raw;
+  if (!B64TOKEN.test(token)) throw fail('ERR_INVALID_REQUEST', realm);
+  return token;
+}
+
+/** The token of an `Authorization: Bearer` header (RFC 6750 §2.1), null for none or another scheme. */
+function authorizationToken(request: RequestView, realm: string | undefined): string | null {
   let raw = request.header('authorization');
   if (Array.isArray(raw)) {
     if (raw.length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
@@ -95,13 +137,6 @@ export function extractToken(request: RequestView, options: ExtractOptions = NO_
       // usable bearer credentials.
       if (scheme === null || mentionsBearer) throw fail('ERR_INVALID_REQUEST', realm);
     }
-  }
-
-  if (options.cookie) {
-    const values = request.cookie === undefined ? readCookie(request.header('cookie'), options.cookie) : [request.cookie(options.cookie)];
-    const present = values.filter((value): value is string => typeof value === 'string' && value !== '');
-    if (present.length > 1 || (present.length === 1 && fromHeader !== null)) throw fail('ERR_MULTIPLE_TOKENS', realm);
-    if (present.length === 1) return present[0] as string;
   }
   return fromHeader;
 }

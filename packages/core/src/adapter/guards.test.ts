@@ -12,6 +12,7 @@ const session = (claims: JWTPayload | null, errors: 'respond' | 'next' = 'respon
   result: claims === null ? null : Object.freeze({ claims: Object.freeze(claims), header: { alg: 'HS256' }, issuer: 'https://auth.example.com', token: 'x.y.z' }),
   realm: 'orders',
   errors,
+  report: () => undefined,
 });
 
 async function rejection(promise: Promise<unknown>): Promise<AuthError> {
@@ -94,11 +95,11 @@ describe('createMiddleware', async () => {
   it('records a session with the result, the realm and the error mode, and one shared anonymous session', async () => {
     const middleware = createMiddleware({ ...options, optional: true, errors: 'next' });
     expect(middleware.errors).toBe('next');
-    const signedIn = await middleware.authenticate(view({ authorization: `Bearer ${token}` }));
+    const signedIn = await middleware.authenticate(view({ authorization: `Bearer ${token}` }), {});
     expect(signedIn).toMatchObject({ realm: 'orders', errors: 'next', result: { claims: { sub: 'alice' } } });
-    const first = await middleware.authenticate(view());
-    expect(first).toEqual({ result: null, realm: 'orders', errors: 'next' });
-    expect(await middleware.authenticate(view())).toBe(first);
+    const first = await middleware.authenticate(view(), {});
+    expect(first).toMatchObject({ result: null, realm: 'orders', errors: 'next' });
+    expect(await middleware.authenticate(view(), {})).toBe(first);
     expect(sessionResult(signedIn).claims.sub).toBe('alice');
     expect(() => sessionResult(first)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders"' }));
     expect(() => sessionResult(undefined)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', status: 500 }));
@@ -106,7 +107,7 @@ describe('createMiddleware', async () => {
 
   it('answers with respond by default and refuses bad options at creation, naming jwtAuth', async () => {
     expect(createMiddleware(options).errors).toBe('respond');
-    await expect(createMiddleware(options).authenticate(view())).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', realm: 'orders' });
+    await expect(createMiddleware(options).authenticate(view(), {})).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', realm: 'orders' });
     for (const bad of [{ ...options, errors: 'auto' }, { ...options, audiance: 'x' }, { ...options, optional: 'yes' }]) {
       expect(() => createMiddleware(bad as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('jwtAuth') }));
     }

@@ -1,16 +1,20 @@
 /**
  * The part of every adapter's `jwtAuth()` that is not framework vocabulary: its options, the
- * authentication of one request, and what is recorded for the guards and accessors behind it.
- * An adapter reads the request, calls {@link Middleware.authenticate}, stores the session in its
- * framework's per-request state, and translates failures by {@link Middleware.errors}.
+ * authentication of one request, what is recorded for the guards and accessors behind it, and
+ * the report of each refusal. An adapter reads the request, calls
+ * {@link Middleware.authenticate}, stores the session in its framework's per-request state, and
+ * translates refusals by {@link Middleware.errors} after {@link Middleware.report}.
  *
  * @module
  */
 
 import type { JWTPayload } from 'jose';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
+import { suggestion } from '../internal/options.js';
+import { publishRefused } from '../observability/channels.js';
+import { VERIFIER_OPTIONS } from '../verification/plan.js';
 import type { Verifier } from '../verification/verifier.js';
-import { createAuthenticator, isVerifier, type AuthenticatorOptions, type AuthResult, type Authenticator } from './authenticate.js';
+import { AUTHENTICATE_OPTIONS, createAuthenticator, HTTP_TOKEN, isVerifier, type AuthenticatorOptions, type AuthResult, type Authenticator } from './authenticate.js';
 import type { RequestView } from './request-view.js';
 
 /**
@@ -22,11 +26,39 @@ import type { RequestView } from './request-view.js';
  */
 export type ErrorMode = 'respond' | 'next';
 
-/** Options every adapter's `jwtAuth()` takes: the authenticator's, plus `errors`. */
-export type MiddlewareOptions<TClaims extends JWTPayload = JWTPayload> = AuthenticatorOptions<TClaims> & {
+/** A cookie to read the token from: its name, or `{ name, signed }` for one the framework signs. */
+export type CookieOption = string | { readonly name: string; readonly signed?: boolean | string };
+
+/** Options every adapter's `jwtAuth()` takes, beside the authenticator's. `TRequest` is the framework's request. */
+export interface MiddlewareExtras<TRequest> {
   /** How refusals reach the client, here and in the route guards behind this middleware. Default `respond`. */
   errors?: ErrorMode;
-};
+  /**
+   * Called with every refusal of this middleware and its guards, before the response: for logs
+   * and metrics (the `code`, `reason` and `issuer` of the {@link AuthError}; never log the
+   * token). What it throws is ignored.
+   */
+  onError?: (error: AuthError, request: TRequest) => void;
+  /**
+   * Finds the token yourself, from the framework's request (sync or async); `null` or
+   * `undefined` for none. One more transport: a request carrying a token here and in the
+   * `Authorization` header (or a cookie) is refused with 400. Query-string tokens leak into logs,
+   * histories and `Referer` headers; read one here only if you must.
+   */
+  getToken?: (request: TRequest) => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Also read the token from this cookie: a name, or `{ name, signed: true }` for a cookie the
+   * framework verifies (cookie-parser's signed cookies, Koa's `app.keys`); Hono takes the
+   * signing secret as `signed`. Off by default: a cookie-borne token needs CSRF protection.
+   */
+  cookie?: CookieOption | false;
+}
+
+/** `Omit` over each member of a union, keeping the union discriminated. */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Options every adapter's `jwtAuth()` takes: the authenticator's, plus {@link MiddlewareExtras}. */
+export type MiddlewareOptions<TClaims extends JWTPayload = JWTPayload, TRequest = unknown> = OmitEach<AuthenticatorOptions<TClaims>, 'cookie'> & MiddlewareExtras<TRequest>;
 
 /** What `jwtAuth()` records for one request, read back by route guards and `getAuth`. */
 export interface AuthSession<TClaims extends JWTPayload = JWTPayload> {
@@ -36,15 +68,64 @@ export interface AuthSession<TClaims extends JWTPayload = JWTPayload> {
   readonly realm: string;
   /** The middleware's error mode, which its guards follow. */
   readonly errors: ErrorMode;
+  /** Reports a refusal of a guard behind the middleware, as the middleware reports its own. */
+  readonly report: (error: unknown, request: unknown) => void;
 }
 
 /** A middleware's framework-free half, built once by {@link createMiddleware}. */
-export interface Middleware<TClaims extends JWTPayload = JWTPayload> {
-  /** Authenticates one request and resolves to the session to record; rejects with an {@link AuthError}. */
-  authenticate(request: RequestView): Promise<AuthSession<TClaims>>;
+export interface Middleware<TClaims extends JWTPayload = JWTPayload, TRequest = unknown> {
+  /**
+   * Authenticates one request (`view` over the framework's `request`) and resolves to the
+   * session to record; rejects with an {@link AuthError}.
+   */
+  authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>>;
+  /**
+   * Reports a refusal: published on `jwt-gate:refused` and passed to `onError`. Call it for every
+   * refusal, before answering; anything but an AuthError is ignored.
+   */
+  report(error: unknown, request: TRequest): void;
   /** The error mode. */
   readonly errors: ErrorMode;
+  /** The cookie the token may come in, when the framework must read it (a signed one). */
+  readonly signedCookie: { readonly name: string; readonly secret: string | undefined } | undefined;
   readonly authenticator: Authenticator<TClaims>;
+}
+
+const EXTRAS = ['errors', 'onError', 'getToken', 'cookie'];
+/** Names users of other JWT middleware reach for, and what to write instead. */
+const FAMILIAR: Readonly<Record<string, string>> = {
+  credentialsRequired: 'use `optional: true` to let requests without a token through (`credentialsRequired: false` in express-jwt)',
+  passthrough: 'use `optional: true` to let requests without a token through (`passthrough` in koa-jwt)',
+  jwksUrl: 'did you mean "jwksUri"?',
+  headerName: 'use `tokenHeader` to read the token from another header',
+  requestProperty: 'the result is always `req.auth` (`ctx.state.auth`, `c.var.auth`)',
+  key: 'the result is always `ctx.state.auth`; use `secret`, `publicKey`, `jwks`, `jwksUri` or `discovery` for keys',
+};
+
+/** Reports one refusal, for guards behind no middleware. */
+export function reportRefusal(error: unknown): void {
+  if (isAuthError(error)) publishRefused(error);
+}
+
+function checkNames(options: object, where: string): void {
+  const known = [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, ...EXTRAS, 'verifier'];
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const hint = Object.hasOwn(FAMILIAR, key) ? `; ${FAMILIAR[key] as string}` : suggestion(key, known);
+    throw new TypeError(`${where}: unknown option ${JSON.stringify(key.slice(0, 40))}${hint}`);
+  }
+}
+
+function readCookie(where: string, value: unknown): { name: string | false; signed: { name: string; secret: string | undefined } | undefined } {
+  if (value === undefined || value === false) return { name: false, signed: undefined };
+  if (typeof value === 'string') return { name: value, signed: undefined };
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${where}: cookie must be a cookie name, { name, signed }, or false`);
+  const { name, signed, ...rest } = value as { name?: unknown; signed?: unknown };
+  if (Object.keys(rest).length > 0) throw new TypeError(`${where}: cookie takes { name, signed } only`);
+  if (typeof name !== 'string' || !HTTP_TOKEN.test(name)) throw new TypeError(`${where}: cookie.name must be a cookie name (an HTTP token)`);
+  if (signed === undefined || signed === false) return { name, signed: undefined };
+  if (signed !== true && (typeof signed !== 'string' || signed.length === 0)) throw new TypeError(`${where}: cookie.signed must be true, or the signing secret where the adapter asks for one`);
+  return { name, signed: { name, secret: signed === true ? undefined : signed } };
 }
 
 /**
@@ -53,32 +134,61 @@ export interface Middleware<TClaims extends JWTPayload = JWTPayload> {
  *
  * @example
  * ```ts
- * const middleware = createMiddleware(options);
- * return (req, res, next) => middleware.authenticate(nodeRequestView(req)).then((session) => { ... }, (error) => { ... });
+ * const middleware = createMiddleware<JWTPayload, Request>(options);
+ * return (req, res, next) => middleware.authenticate(nodeRequestView(req), req).then((session) => { ... }, (error) => { ... });
  * ```
  */
-export function createMiddleware<TClaims extends JWTPayload = JWTPayload>(
-  options: MiddlewareOptions<TClaims> | Verifier<TClaims>,
+export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TRequest = unknown>(
+  options: MiddlewareOptions<TClaims, TRequest> | Verifier<TClaims>,
   where = 'jwtAuth',
-): Middleware<TClaims> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs options (issuer, audience and a key source) or a verifier`);
-  let errors: ErrorMode = 'respond';
-  let rest: AuthenticatorOptions<TClaims> | Verifier<TClaims> = options;
-  if (!isVerifier(options) && Object.hasOwn(options, 'errors')) {
-    const { errors: mode, ...others } = options;
-    if (mode !== 'respond' && mode !== 'next') throw new TypeError(`${where}: errors must be "respond" or "next"`);
-    errors = mode;
-    rest = others as AuthenticatorOptions<TClaims>;
+): Middleware<TClaims, TRequest> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where} needs options: ${where}({ issuer, audience, secret | publicKey | jwks | jwksUri | discovery }), or a verifier from createVerifier`);
   }
-  const authenticator = createAuthenticator<TClaims>(rest, where);
+  const given = (isVerifier(options) ? { verifier: options } : Object.assign(Object.create(null) as object, options)) as Record<string, unknown>;
+  checkNames(given, where);
+  const { errors = 'respond', onError, getToken, cookie, ...rest } = given as MiddlewareExtras<TRequest> & Record<string, unknown>;
+  if (errors !== 'respond' && errors !== 'next') throw new TypeError(`${where}: errors must be "respond" or "next"`);
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${where}: onError must be a function (error, request) => void`);
+  if (getToken !== undefined && typeof getToken !== 'function') throw new TypeError(`${where}: getToken must be a function (request) => token | null, sync or async`);
+  const cookieSettings = readCookie(where, cookie);
+  const authenticator = createAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
   const { realm } = authenticator;
-  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors });
+
+  function report(error: unknown, request: unknown): void {
+    if (!isAuthError(error)) return;
+    publishRefused(error);
+    if (onError === undefined) return;
+    try {
+      onError(error, request as TRequest);
+    } catch {
+      // A logging hook must never change the answer.
+    }
+  }
+
+  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors, report });
+
+  async function supplied(request: TRequest): Promise<string | null> {
+    if (getToken === undefined) return null;
+    let token: unknown;
+    try {
+      token = await getToken(request);
+    } catch (error) {
+      throw new AuthError('ERR_CONFIG_INVALID', { realm, cause: error, message: `${where}: getToken threw` });
+    }
+    if (token === null || token === undefined || token === '') return null;
+    if (typeof token !== 'string') throw new AuthError('ERR_CONFIG_INVALID', { realm, message: `${where}: getToken must return a string, null or undefined` });
+    return token;
+  }
+
   return Object.freeze({
     errors,
     authenticator,
-    async authenticate(request: RequestView): Promise<AuthSession<TClaims>> {
-      const result = await authenticator.authenticate(request);
-      return result === null ? anonymous : { result, realm, errors };
+    signedCookie: cookieSettings.signed,
+    report,
+    async authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>> {
+      const result = await authenticator.authenticate(view, await supplied(request));
+      return result === null ? anonymous : { result, realm, errors, report };
     },
   });
 }

@@ -113,6 +113,8 @@ export interface AuthErrorOptions {
   cause?: unknown;
   /** Which claim failed, on claim failures (`exp`, `aud`, `scope`, ...). */
   claim?: string;
+  /** The trusted issuer whose token was refused, once the token named one. */
+  issuer?: string;
   /** A short machine-readable reason on claim failures (`missing`, `type`, `mismatch`, ...). */
   reason?: string;
   /** The realm of the `WWW-Authenticate` challenge. Default `"api"`. */
@@ -155,6 +157,8 @@ export class AuthError extends Error {
   readonly expose: boolean;
   /** The claim that failed, on claim failures. */
   readonly claim: string | undefined;
+  /** The trusted issuer whose token was refused, once the token named one (for logs). */
+  readonly issuer: string | undefined;
   /** A short machine-readable reason on claim failures. */
   readonly reason: string | undefined;
   /** The realm used in the challenge. */
@@ -172,6 +176,7 @@ export class AuthError extends Error {
     this.statusCode = info.status;
     this.expose = info.status < 500;
     this.claim = options.claim;
+    this.issuer = options.issuer;
     this.reason = options.reason;
     this.realm = options.realm ?? DEFAULT_REALM;
     this.scope = options.scope;
@@ -223,6 +228,7 @@ export class AuthError extends Error {
     return new AuthError(this.code, {
       cause: this.cause,
       ...(this.claim === undefined ? {} : { claim: this.claim }),
+      ...(this.issuer === undefined ? {} : { issuer: this.issuer }),
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.scope === undefined ? {} : { scope: this.scope }),
       details: this.details,

@@ -8,6 +8,7 @@
 
 import { AuthError } from '../errors/auth-error.js';
 import { own, ownOptions } from '../internal/options.js';
+import { publishKeys } from '../observability/channels.js';
 import { checkHeaders, createRemoteJwks, fetchJson, REMOTE_JWKS_OPTIONS, type JwksCacheSnapshot, type RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 
 /** What discovery resolved. */
@@ -142,10 +143,12 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
       if (running === undefined && clock() - lastAttempt >= cooldown) {
         running = resolve()
           .then(() => {
+            if (lastError !== undefined) publishKeys({ kind: 'recovery', source: 'discovery', url: urls[0] as string });
             lastError = undefined;
           })
           .catch((error: unknown) => {
             lastError = error;
+            publishKeys({ kind: 'failure', source: 'discovery', url: urls[0] as string, error });
           })
           .finally(() => {
             running = undefined;

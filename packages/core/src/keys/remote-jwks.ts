@@ -9,6 +9,7 @@
 import type { JWK } from 'jose';
 import { AuthError } from '../errors/auth-error.js';
 import { ownOptions } from '../internal/options.js';
+import { publishKeys } from '../observability/channels.js';
 
 /** Options of {@link createRemoteJwks}. */
 export interface RemoteJwksOptions {
@@ -279,10 +280,12 @@ export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {
         const { status, json } = await fetchJson(href, { fetch: fetchImpl, timeout, maxBodySize, headers });
         if (json === undefined) throw new Error(`JWKS endpoint answered ${status}`);
         const changed = store(parseJwks(json, maxKeys), clock());
+        if (lastError !== undefined) publishKeys({ kind: 'recovery', source: 'jwks', url: href });
         lastError = undefined;
         return changed;
       } catch (error) {
         lastError = error;
+        publishKeys({ kind: 'failure', source: 'jwks', url: href, error });
         return false;
       } finally {
         running = undefined;

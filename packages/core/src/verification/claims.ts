@@ -11,6 +11,8 @@ export interface ClaimRules {
   readonly requireExpiration: boolean;
   readonly requiredClaims: readonly string[];
   readonly realm: string;
+  /** The trusted issuer these rules belong to, named in refusals; undefined for `issuer: null`. */
+  readonly issuer: string | undefined;
 }
 
 function own(claims: JsonObject, name: string): unknown {
@@ -18,7 +20,7 @@ function own(claims: JsonObject, name: string): unknown {
 }
 
 function fail(rules: ClaimRules, code: AuthErrorCode, claim: string, reason: string): AuthError {
-  return new AuthError(code, { claim, reason, realm: rules.realm });
+  return new AuthError(code, { claim, reason, realm: rules.realm, ...(rules.issuer === undefined ? {} : { issuer: rules.issuer }) });
 }
 
 function numericDate(rules: ClaimRules, claims: JsonObject, name: string): number | undefined {

@@ -1,8 +1,9 @@
 // The per-token pipeline, one named step each, over a plan made once (see plan.ts):
 //
 //   verifyToken:  encryption required? → cached result? → unwrap a JWE → verifyCompact
-//   verifyCompact: parse → readHeader → matchIssuer → checkAlgorithm → checkType
-//                  → selectKeys → checkSignature → acceptClaims → checkRevocation
+//   verifyCompact: parse → readHeader → find the issuer (before any key is touched)
+//   verifyForIssuer: checkAlgorithm → checkType → selectKeys → checkSignature → acceptClaims
+//                    → checkRevocation
 //
 // Each step throws an AuthError on refusal. Steps stay synchronous where nothing needs waiting
 // (keys at hand, a node:crypto signature check, a synchronous revocation store) and return a
@@ -18,24 +19,27 @@ import { validateClaims, servingWindow } from './claims.js';
 import type { PreparedKey } from './key-store.js';
 import type { VerificationPlan } from './plan.js';
 import type { IssuerPlan } from './trusted-issuers.js';
-import type { VerifiedToken } from './types.js';
+import type { VerifiedToken, VerifyContext } from './types.js';
 
 type Outcome<T> = T | Promise<T>;
 
-function fail(plan: VerificationPlan, code: AuthErrorCode, extra: { claim?: string; reason?: string; cause?: unknown } = {}): AuthError {
-  return new AuthError(code, { realm: plan.realm, ...extra });
+function fail(plan: VerificationPlan, code: AuthErrorCode, extra: { claim?: string; reason?: string; cause?: unknown; issuer?: string | null } = {}): AuthError {
+  const { issuer, ...rest } = extra;
+  return new AuthError(code, { realm: plan.realm, ...rest, ...(typeof issuer === 'string' ? { issuer } : {}) });
 }
 
+const NO_CONTEXT: VerifyContext = Object.freeze({});
+
 /** The whole verification of one token. */
-export function verifyToken(plan: VerificationPlan, token: string): Outcome<VerifiedToken> {
+export function verifyToken(plan: VerificationPlan, token: string, context: VerifyContext = NO_CONTEXT): Outcome<VerifiedToken> {
   if (plan.requireEncryption) requireEncrypted(plan, token);
-  const cached = cachedResult(plan, token);
+  const cached = cachedResult(plan, token, context);
   if (cached !== undefined) return cached;
   const { decryptor } = plan;
   if (decryptor !== undefined && typeof token === 'string' && token.length <= plan.maxTokenSize && isCompactJwe(token)) {
-    return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(plan, token, inner));
+    return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(plan, token, inner, context));
   }
-  return verifyCompact(plan, token, token);
+  return verifyCompact(plan, token, token, context);
 }
 
 /** A signed token that arrives unencrypted where `requireEncryption` is set. */
@@ -49,25 +53,31 @@ function requireEncrypted(plan: VerificationPlan, token: string): void {
  * The result of this exact token string from the verified-token cache, while its key is still
  * current; revocation is asked again on every hit.
  */
-function cachedResult(plan: VerificationPlan, token: string): Outcome<VerifiedToken> | undefined {
+function cachedResult(plan: VerificationPlan, token: string, context: VerifyContext): Outcome<VerifiedToken> | undefined {
   if (plan.tokenCache === undefined || typeof token !== 'string') return undefined;
   const hit = plan.tokenCache.get(token, plan.clock());
   if (hit === undefined || plan.issuers.get(hit.result.issuer)?.keys.current() !== true) return undefined;
-  return checkRevocation(plan, hit.result);
+  return checkRevocation(plan, hit.result, context);
 }
 
 /** A compact JWS (`compact`), received as `token` (the JWE around it, or itself). */
-function verifyCompact(plan: VerificationPlan, token: string, compact: string): Outcome<VerifiedToken> {
+function verifyCompact(plan: VerificationPlan, token: string, compact: string, context: VerifyContext): Outcome<VerifiedToken> {
   const parsed = plan.parse(compact);
-  const { alg, kid } = readHeader(plan, parsed.header);
-  const issuer = matchIssuer(plan, parsed.payload);
+  const header = readHeader(plan, parsed.header);
+  // The unverified `iss` picks the trusted issuer before any key is looked up or fetched.
+  const issuer = plan.issuers.find(parsed.payload, context.request);
+  if (issuer instanceof Promise) return issuer.then((found) => verifyForIssuer(plan, token, parsed, header, found, context));
+  return verifyForIssuer(plan, token, parsed, header, issuer, context);
+}
+
+function verifyForIssuer(plan: VerificationPlan, token: string, parsed: ParsedJws, { alg, kid }: { alg: Algorithm; kid: string | undefined }, issuer: IssuerPlan, context: VerifyContext): Outcome<VerifiedToken> {
   checkAlgorithm(plan, issuer, alg);
   checkType(plan, issuer, parsed.header);
   const keys = selectKeys(plan, issuer, alg, kid);
   const settle = (candidates: readonly PreparedKey[]): Outcome<VerifiedToken> => {
-    const key = checkSignature(plan, candidates, parsed, alg);
-    if (key instanceof Promise) return key.then((k) => checkRevocation(plan, acceptClaims(plan, token, issuer, parsed, k)));
-    return checkRevocation(plan, acceptClaims(plan, token, issuer, parsed, key));
+    const key = checkSignature(plan, issuer, candidates, parsed, alg);
+    if (key instanceof Promise) return key.then((k) => checkRevocation(plan, acceptClaims(plan, token, issuer, parsed, k), context));
+    return checkRevocation(plan, acceptClaims(plan, token, issuer, parsed, key), context);
   };
   return Array.isArray(keys) ? settle(keys) : keys.then(settle);
 }
@@ -85,24 +95,15 @@ function readHeader(plan: VerificationPlan, header: JsonObject): { alg: Algorith
   return { alg: alg as Algorithm, kid: kid as string | undefined };
 }
 
-/** The trusted issuer the unverified `iss` names, matched before any key is looked up or fetched. */
-function matchIssuer(plan: VerificationPlan, payload: JsonObject): IssuerPlan {
-  const iss = Object.hasOwn(payload, 'iss') ? payload['iss'] : undefined;
-  if (typeof iss !== 'string') throw fail(plan, 'ERR_ISSUER_INVALID', { claim: 'iss', reason: iss === undefined ? 'missing' : 'type' });
-  const issuer = plan.issuers.get(iss);
-  if (issuer === undefined) throw fail(plan, 'ERR_ISSUER_INVALID', { claim: 'iss', reason: 'mismatch' });
-  return issuer;
-}
-
 function checkAlgorithm(plan: VerificationPlan, issuer: IssuerPlan, alg: Algorithm): void {
-  if (!issuer.allowed.has(alg)) throw fail(plan, 'ERR_ALGORITHM_NOT_ALLOWED');
+  if (!issuer.allowed.has(alg)) throw fail(plan, 'ERR_ALGORITHM_NOT_ALLOWED', { issuer: issuer.issuer });
 }
 
 function checkType(plan: VerificationPlan, issuer: IssuerPlan, header: JsonObject): void {
   if (issuer.tokenTypes === undefined) return;
   const typ = header['typ'];
   if (typeof typ !== 'string' || !issuer.tokenTypes.has(normalizeMediaType(typ))) {
-    throw fail(plan, 'ERR_TOKEN_TYPE_INVALID', { claim: 'typ', reason: typ === undefined ? 'missing' : 'mismatch' });
+    throw fail(plan, 'ERR_TOKEN_TYPE_INVALID', { claim: 'typ', reason: typ === undefined ? 'missing' : 'mismatch', issuer: issuer.issuer });
   }
 }
 
@@ -117,33 +118,33 @@ function selectKeys(plan: VerificationPlan, issuer: IssuerPlan, alg: Algorithm, 
       return keys;
     } catch (error) {
       if (error instanceof AuthError) throw error.withRealm(plan.realm);
-      throw fail(plan, 'ERR_CONFIG_INVALID', { cause: error });
+      throw fail(plan, 'ERR_CONFIG_INVALID', { cause: error, issuer: issuer.issuer });
     }
   })();
 }
 
 /** The first candidate whose signature verifies. A crypto-layer error is a bad signature, never a 500. */
-function checkSignature(plan: VerificationPlan, keys: readonly PreparedKey[], parsed: ParsedJws, alg: Algorithm, from = 0): Outcome<PreparedKey> {
-  if (keys.length === 0) throw fail(plan, 'ERR_KEY_NOT_FOUND');
+function checkSignature(plan: VerificationPlan, issuer: IssuerPlan, keys: readonly PreparedKey[], parsed: ParsedJws, alg: Algorithm, from = 0): Outcome<PreparedKey> {
+  if (keys.length === 0) throw fail(plan, 'ERR_KEY_NOT_FOUND', { issuer: issuer.issuer });
   for (let i = from; i < keys.length; i++) {
     const key = keys[i] as PreparedKey;
     let valid: boolean | Promise<boolean>;
     try {
       valid = plan.backend.verify(alg, key.handles.get(alg), parsed.signingInput, parsed.signature);
     } catch (error) {
-      throw fail(plan, 'ERR_SIGNATURE_INVALID', { cause: error });
+      throw fail(plan, 'ERR_SIGNATURE_INVALID', { cause: error, issuer: issuer.issuer });
     }
     if (valid === true) return key;
     if (valid !== false) {
       return valid.then(
-        (ok) => (ok ? key : checkSignature(plan, keys, parsed, alg, i + 1)),
+        (ok) => (ok ? key : checkSignature(plan, issuer, keys, parsed, alg, i + 1)),
         (error: unknown) => {
-          throw fail(plan, 'ERR_SIGNATURE_INVALID', { cause: error });
+          throw fail(plan, 'ERR_SIGNATURE_INVALID', { cause: error, issuer: issuer.issuer });
         },
       );
     }
   }
-  throw fail(plan, 'ERR_SIGNATURE_INVALID');
+  throw fail(plan, 'ERR_SIGNATURE_INVALID', { issuer: issuer.issuer });
 }
 
 /** Claims valid: the frozen result, cached for the window its claims allow. */
@@ -151,7 +152,8 @@ function acceptClaims(plan: VerificationPlan, token: string, issuer: IssuerPlan,
   const now = plan.clock();
   validateClaims(parsed.payload, issuer.rules, now / 1000);
   // Frozen whole, cached or not: a handler can never alter what the next one reads.
-  const result: VerifiedToken = deepFreeze({ claims: parsed.payload, header: parsed.header as JWTHeaderParameters, issuer: issuer.issuer, token });
+  const name = issuer.issuer ?? (typeof parsed.payload['iss'] === 'string' ? parsed.payload['iss'] : '');
+  const result: VerifiedToken = deepFreeze({ claims: parsed.payload, header: parsed.header as JWTHeaderParameters, issuer: name, token });
   if (plan.tokenCache !== undefined) {
     const { from, until } = servingWindow(parsed.payload, issuer.rules);
     if (until > now) plan.tokenCache.set(token, { token, result, key, from, until });
@@ -159,19 +161,19 @@ function acceptClaims(plan: VerificationPlan, token: string, issuer: IssuerPlan,
   return result;
 }
 
-/** Revocation, asked after everything else held and on every cache hit. */
-function checkRevocation(plan: VerificationPlan, result: VerifiedToken): Outcome<VerifiedToken> {
+/** Revocation, asked after everything else held and on every cache hit, with the request where there is one. */
+function checkRevocation(plan: VerificationPlan, result: VerifiedToken, context: VerifyContext): Outcome<VerifiedToken> {
   const { isRevoked } = plan;
   if (isRevoked === undefined) return result;
-  const unavailable = (error: unknown): AuthError => (error instanceof AuthError ? error : fail(plan, 'ERR_REVOCATION_UNAVAILABLE', { cause: error }));
+  const unavailable = (error: unknown): AuthError => (error instanceof AuthError ? error : fail(plan, 'ERR_REVOCATION_UNAVAILABLE', { cause: error, issuer: result.issuer }));
   let answer: boolean | Promise<boolean>;
   try {
-    answer = isRevoked(result);
+    answer = isRevoked(result, context.request);
   } catch (error) {
     throw unavailable(error);
   }
   const settle = (revoked: boolean): VerifiedToken => {
-    if (revoked === true) throw fail(plan, 'ERR_TOKEN_REVOKED');
+    if (revoked === true) throw fail(plan, 'ERR_TOKEN_REVOKED', { issuer: result.issuer });
     return result;
   };
   return typeof answer === 'boolean' ? settle(answer) : Promise.resolve(answer).then(settle, (error: unknown) => Promise.reject(unavailable(error)));

@@ -9,7 +9,8 @@ import { REMOTE_JWKS_OPTIONS, type RemoteJwksOptions } from '../keys/remote-jwks
 import { ownOptions, toList } from '../internal/options.js';
 import type { ClaimRules } from './claims.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
-import { ISSUER_OPTIONS, planIssuers, tokenTypesOf, type IssuerPlan } from './trusted-issuers.js';
+import { ISSUER_OPTIONS, planIssuers, tokenTypesOf, type IssuerDirectory } from './trusted-issuers.js';
+import type { RequestView } from '../adapter/request-view.js';
 import type { VerifiedToken, VerifierOptions } from './types.js';
 
 /** Everything a verifier needs per token, fixed at creation. */
@@ -19,8 +20,8 @@ export interface VerificationPlan {
   readonly clock: () => number;
   readonly backend: SignatureBackend;
   readonly parse: CompactParser;
-  readonly issuers: ReadonlyMap<string, IssuerPlan>;
-  readonly isRevoked: ((token: VerifiedToken) => boolean | Promise<boolean>) | undefined;
+  readonly issuers: IssuerDirectory;
+  readonly isRevoked: ((token: VerifiedToken, request?: RequestView) => boolean | Promise<boolean>) | undefined;
   readonly decryptor: Decryptor | undefined;
   readonly requireEncryption: boolean;
   readonly tokenCache: TokenCache<VerifiedToken> | undefined;
@@ -28,7 +29,7 @@ export interface VerificationPlan {
 
 export const VERIFIER_OPTIONS: readonly string[] = [
   ...ISSUER_OPTIONS,
-  'issuers', 'clockTolerance', 'maxTokenAge', 'profile', 'requiredClaims', 'requireExpiration', 'maxTokenSize',
+  'issuers', 'resolveIssuer', 'clockTolerance', 'maxTokenAge', 'profile', 'requiredClaims', 'requireExpiration', 'maxTokenSize',
   'decryption', 'requireEncryption', 'isRevoked', 'remote', 'cache', 'tokenCache', 'realm', 'clock',
 ];
 const REMOTE_OPTIONS = REMOTE_JWKS_OPTIONS.filter((name) => name !== 'cache' && name !== 'clock');
@@ -59,7 +60,7 @@ function readMaxTokenSize(where: string, value: unknown): number {
 }
 
 /** The claim rules every issuer shares, and the token types they require unless an issuer says otherwise. */
-function readClaimRules(where: string, options: VerifierOptions, realm: string): { rules: Omit<ClaimRules, 'audiences'>; tokenTypes: ReadonlySet<string> | undefined } {
+function readClaimRules(where: string, options: VerifierOptions, realm: string): { rules: Omit<ClaimRules, 'audiences' | 'issuer'>; tokenTypes: ReadonlySet<string> | undefined } {
   if (options.profile !== undefined && options.profile !== 'rfc9068') throw new TypeError(`${where}: profile must be "rfc9068"`);
   const rfc9068 = options.profile === 'rfc9068';
   const requiredClaims = [...new Set([...toList(options.requiredClaims), ...(rfc9068 ? RFC9068_CLAIMS : [])])];
@@ -82,7 +83,7 @@ function readClaimRules(where: string, options: VerifierOptions, realm: string):
 function readRevocation(where: string, check: VerifierOptions['isRevoked']): VerificationPlan['isRevoked'] {
   if (check === undefined) return undefined;
   if (typeof check === 'function') return check;
-  if (typeof check === 'object' && check !== null && typeof check.isRevoked === 'function') return (token) => check.isRevoked(token);
+  if (typeof check === 'object' && check !== null && typeof check.isRevoked === 'function') return (token, request) => check.isRevoked(token, request);
   throw new TypeError(`${where}: isRevoked must be a function or an object with an isRevoked method`);
 }
 
@@ -99,7 +100,7 @@ function readTokenCache(where: string, value: unknown): TokenCache<VerifiedToken
 export function planVerification(input: VerifierOptions, backend: SignatureBackend, where: string): VerificationPlan {
   if (typeof input !== 'object' || input === null) throw new TypeError(`${where} needs an options object`);
   // Own properties only, copied now: a misspelt option is refused, an inherited one never read.
-  const options: VerifierOptions = ownOptions(input, where, VERIFIER_OPTIONS);
+  const options = ownOptions(input, where, VERIFIER_OPTIONS) as VerifierOptions;
   const realm = readRealm(where, options.realm);
   const maxTokenSize = readMaxTokenSize(where, options.maxTokenSize);
   const clock = options.clock ?? Date.now;
@@ -113,7 +114,7 @@ export function planVerification(input: VerifierOptions, backend: SignatureBacke
   const tokenCache = readTokenCache(where, options.tokenCache);
   const remote: RemoteJwksOptions = { ...ownOptions(options.remote, `${where}: remote`, REMOTE_OPTIONS), clock };
   const cache = options.cache === undefined ? undefined : ownOptions(options.cache, `${where}: cache`, ['jwks', 'metadata']);
-  const issuers = planIssuers(options, { where, backend, rules, tokenTypes, remote, cache });
+  const issuers = planIssuers(options, { where, backend, rules, tokenTypes, remote, cache, clock });
   return Object.freeze({
     realm,
     maxTokenSize,

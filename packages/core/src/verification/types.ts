@@ -5,6 +5,7 @@
  */
 
 import type { JSONWebKeySet, JWTHeaderParameters, JWTPayload } from 'jose';
+import type { RequestView } from '../adapter/request-view.js';
 import type { DecryptionOptions } from '../jwe/decrypt.js';
 import type { Algorithm } from '../jose/algorithms.js';
 import type { IssuerMetadata } from '../keys/discovery.js';
@@ -14,14 +15,50 @@ import type { JwksCacheSnapshot, RemoteJwks, RemoteJwksOptions } from '../keys/r
 export type { Algorithm } from '../jose/algorithms.js';
 export type { PublicKeyInput, SecretInput } from '../keys/public-key.js';
 
-/** One trusted issuer: who it is, which audience its tokens must name, and its keys. */
-export interface TrustedIssuer {
-  /** The exact `iss` value of this issuer's tokens (compared as a string, no normalisation). */
-  issuer: string;
+/** No other key source beside the one given. */
+interface NoKeySource {
+  secret?: never;
+  publicKey?: never;
+  jwks?: never;
+  jwksUri?: never;
+  discovery?: never;
+}
+
+/**
+ * Exactly one source of verification keys: HMAC `secret`(s), `publicKey`(s), a local `jwks`,
+ * a remote `jwksUri`, or `discovery` through the issuer's metadata.
+ */
+export type KeySource =
+  | (Omit<NoKeySource, 'secret'> & {
+      /** HMAC secret(s), at least 32 bytes each (48 for HS384, 64 for HS512). Several at once for rotation. */
+      secret: SecretInput | readonly SecretInput[];
+    })
+  | (Omit<NoKeySource, 'publicKey'> & {
+      /** Public key(s): PEM SPKI, X.509 certificate PEM, public JWK, CryptoKey or KeyObject. */
+      publicKey: PublicKeyInput | readonly PublicKeyInput[];
+    })
+  | (Omit<NoKeySource, 'jwks'> & {
+      /** A local JSON Web Key Set. */
+      jwks: JSONWebKeySet;
+    })
+  | (Omit<NoKeySource, 'jwksUri'> & {
+      /** A remote JWKS: its URL, or a {@link RemoteJwks} shared with other verifiers. */
+      jwksUri: string | URL | RemoteJwks;
+    })
+  | (Omit<NoKeySource, 'discovery'> & {
+      /**
+       * Find the JWKS through the issuer's metadata (`/.well-known/openid-configuration`, then
+       * RFC 8414 `/.well-known/oauth-authorization-server`): `true`, or the metadata URL itself.
+       */
+      discovery: true | string;
+    });
+
+/** What one trusted issuer's tokens must be, beside its keys. */
+export interface IssuerRules {
   /**
    * The audience (or audiences) this service accepts; a token's `aud` must name one of them.
    * `null` turns the check off, deliberately (RFC 8725 §3.9 explains why you rarely want that).
-   * In `issuers` entries, defaults to the top-level `audience`.
+   * In `issuers` entries and resolved issuers, defaults to the top-level `audience`.
    */
   audience?: string | readonly string[] | null;
   /**
@@ -31,19 +68,6 @@ export interface TrustedIssuer {
    * HMAC and asymmetric algorithms never mix.
    */
   algorithms?: readonly Algorithm[];
-  /** HMAC secret(s), at least 32 bytes each. Several at once for rotation. */
-  secret?: SecretInput | readonly SecretInput[];
-  /** Public key(s): PEM SPKI, X.509 certificate PEM, public JWK, CryptoKey or KeyObject. */
-  publicKey?: PublicKeyInput | readonly PublicKeyInput[];
-  /** A local JSON Web Key Set. */
-  jwks?: JSONWebKeySet;
-  /** A remote JWKS: its URL, or a {@link RemoteJwks} shared with other verifiers. */
-  jwksUri?: string | URL | RemoteJwks;
-  /**
-   * Find the JWKS through the issuer's metadata (`/.well-known/openid-configuration`, then
-   * RFC 8414 `/.well-known/oauth-authorization-server`). `true`, or the metadata URL itself.
-   */
-  discovery?: boolean | string;
   /**
    * The required `typ` for this issuer's tokens, overriding the top-level `tokenType` (an
    * identity provider may issue `typ: JWT` while your own issuer uses `at+jwt`).
@@ -51,13 +75,29 @@ export interface TrustedIssuer {
   tokenType?: string | readonly string[];
 }
 
+/** One trusted issuer: who it is, which audience its tokens must name, and its keys. */
+export type TrustedIssuer = IssuerRules &
+  KeySource & {
+    /** The exact `iss` value of this issuer's tokens (compared as a string, no normalisation). */
+    issuer: string;
+  };
+
+/**
+ * Looks up a trusted issuer by a token's (unverified) `iss`, for issuers known only at run time
+ * (one per tenant, say): its settings, or `null`/`undefined` when the issuer is not trusted. It
+ * runs before any key is fetched; its answers are cached per issuer. A resolver that throws or
+ * rejects answers the request with 503, never an accept.
+ */
+export type IssuerResolver = (
+  issuer: string,
+  request: RequestView | undefined,
+) => (IssuerRules & KeySource & { issuer?: string }) | null | undefined | Promise<(IssuerRules & KeySource & { issuer?: string }) | null | undefined>;
+
 /** How remote key sets and discovery fetch. */
 export type RemoteOptions = Omit<RemoteJwksOptions, 'cache' | 'clock'>;
 
-/** Options of {@link createVerifier}: one issuer's fields, or `issuers`, plus claim rules. */
-export interface VerifierOptions extends Partial<TrustedIssuer> {
-  /** Several trusted issuers, each with its own keys, algorithms and audience. */
-  issuers?: readonly TrustedIssuer[];
+/** The checks every token passes, whichever issuer signed it. */
+export interface VerificationRules {
   /** Seconds of clock skew allowed on `exp`, `nbf` and `iat`. Finite, 0 to 300. Default 5. */
   clockTolerance?: number;
   /** Refuse tokens whose `iat` is more than this many seconds ago (requires `iat`). */
@@ -74,7 +114,7 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
   profile?: 'rfc9068';
   /** Claims that must be present. */
   requiredClaims?: readonly string[];
-  /** Require `exp`. Default true; turning it off accepts tokens that never expire. */
+  /** Require `exp`. Default true; `false` accepts tokens that never expire, deliberately. */
   requireExpiration?: boolean;
   /** Tokens longer than this many characters are refused before decoding. Default 8192. */
   maxTokenSize?: number;
@@ -90,7 +130,10 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
    * `decryption` set, both encrypted and plain signed tokens are accepted.
    */
   requireEncryption?: boolean;
-  /** Called after a token verified, before it is accepted; true refuses it (ERR_TOKEN_REVOKED). */
+  /**
+   * Asked after a token verified, before it is accepted, on every request (cached or not), with
+   * the request where there is one; true refuses it (`ERR_TOKEN_REVOKED`).
+   */
   isRevoked?: RevocationCheck;
   /** Fetch settings for `jwksUri` and `discovery`. */
   remote?: RemoteOptions;
@@ -109,10 +152,63 @@ export interface VerifierOptions extends Partial<TrustedIssuer> {
   clock?: () => number;
 }
 
-/** A revocation check: a function, or any object with an `isRevoked` method (such as a revocation store). */
+/** No issuer given in the other forms. */
+interface NoIssuer {
+  issuer?: never;
+  issuers?: never;
+  resolveIssuer?: never;
+}
+
+/** One issuer, its audience and its keys. */
+export type SingleIssuerOptions = VerificationRules &
+  KeySource &
+  Omit<NoIssuer, 'issuer'> &
+  Omit<IssuerRules, 'audience'> & {
+    /**
+     * The exact `iss` value of the tokens (compared as a string, no normalisation). `null`
+     * accepts tokens without `iss`, or with any, deliberately: the keys alone then decide who
+     * may sign. Self-issued HMAC tokens sometimes lack `iss`; prefer setting one.
+     */
+    issuer: string | null;
+    /**
+     * The audience (or audiences) this service accepts; a token's `aud` must name one of them.
+     * `null` turns the check off, deliberately (RFC 8725 §3.9 explains why you rarely want that).
+     */
+    audience: string | readonly string[] | null;
+  };
+
+/** Several trusted issuers, each with its keys. */
+export type ManyIssuersOptions = VerificationRules &
+  NoKeySource &
+  Omit<NoIssuer, 'issuers'> &
+  IssuerRules & {
+    /** Several trusted issuers, each with its own keys, algorithms and audience (default: the top-level ones). */
+    issuers: readonly TrustedIssuer[];
+  };
+
+/** Issuers looked up per token. */
+export type ResolvedIssuersOptions = VerificationRules &
+  NoKeySource &
+  Omit<NoIssuer, 'resolveIssuer'> &
+  IssuerRules & {
+    /** Looks up each token's issuer; see {@link IssuerResolver}. */
+    resolveIssuer: IssuerResolver;
+  };
+
+/**
+ * Options of {@link createVerifier}: one issuer (`issuer`, `audience` and one key source),
+ * several (`issuers`), or issuers looked up per token (`resolveIssuer`), plus the rules every
+ * token must pass.
+ */
+export type VerifierOptions = SingleIssuerOptions | ManyIssuersOptions | ResolvedIssuersOptions;
+
+/**
+ * A revocation check: a function, or any object with an `isRevoked` method (such as a
+ * revocation store). It gets the verified token and, where there is one, the request.
+ */
 export type RevocationCheck =
-  | ((token: VerifiedToken) => boolean | Promise<boolean>)
-  | { isRevoked(token: VerifiedToken): boolean | Promise<boolean> };
+  | ((token: VerifiedToken, request?: RequestView) => boolean | Promise<boolean>)
+  | { isRevoked(token: VerifiedToken, request?: RequestView): boolean | Promise<boolean> };
 
 /** A verified token. */
 export interface VerifiedToken<TClaims extends JWTPayload = JWTPayload> {
@@ -120,7 +216,10 @@ export interface VerifiedToken<TClaims extends JWTPayload = JWTPayload> {
   readonly claims: TClaims;
   /** The protected header. Read-only, like the claims. */
   readonly header: JWTHeaderParameters;
-  /** The trusted issuer that matched. */
+  /**
+   * The trusted issuer that matched: the token's `iss`. With `issuer: null`, the token's `iss`
+   * when it has one (signed, but checked against no list), else the empty string.
+   */
   readonly issuer: string;
   /** The token as received. */
   readonly token: string;
@@ -134,15 +233,21 @@ export interface VerifierCacheSnapshot {
   readonly metadata?: Readonly<Record<string, IssuerMetadata>>;
 }
 
+/** What a verification may know about the request that carried the token. */
+export interface VerifyContext {
+  /** The request, for `isRevoked` and `resolveIssuer`. */
+  readonly request?: RequestView;
+}
+
 /** Verifies tokens. Create one per configuration and reuse it for every request. */
 export interface Verifier<TClaims extends JWTPayload = JWTPayload> {
-  /** Verifies a compact JWS; rejects with an {@link AuthError}. */
-  verify(token: string): Promise<VerifiedToken<TClaims>>;
+  /** Verifies a compact JWS (or, with `decryption`, a JWE); rejects with an {@link AuthError}. */
+  verify(token: string, context?: VerifyContext): Promise<VerifiedToken<TClaims>>;
   /** Resolves once keys are prepared and remote key sets first fetched; rejects if that fails. */
   ready(): Promise<void>;
   /** The realm of this verifier's challenges. */
   readonly realm: string;
-  /** The trusted issuers. */
+  /** The trusted issuers fixed in the configuration (none for `resolveIssuer`, `[]` for `issuer: null`). */
   readonly issuers: readonly string[];
   /** The remote state (key sets, metadata) to persist and pass back as `cache` later. */
   exportCache(): VerifierCacheSnapshot;

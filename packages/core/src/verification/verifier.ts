@@ -9,14 +9,23 @@ import type { SignatureBackend } from '../crypto/backend.js';
 import { defaultBackend } from '../crypto/select.js';
 import type { IssuerMetadata } from '../keys/discovery.js';
 import type { JwksCacheSnapshot } from '../keys/remote-jwks.js';
+import { traceVerify } from '../observability/channels.js';
 import { verifyToken } from './pipeline.js';
 import { planVerification, type VerificationPlan } from './plan.js';
 import { isRemoteJwks } from './trusted-issuers.js';
-import type { VerifiedToken, Verifier, VerifierCacheSnapshot, VerifierOptions } from './types.js';
+import type { VerifiedToken, Verifier, VerifierCacheSnapshot, VerifierOptions, VerifyContext } from './types.js';
 
 export type {
   Algorithm,
+  IssuerResolver,
+  IssuerRules,
+  KeySource,
+  ManyIssuersOptions,
   PublicKeyInput,
+  ResolvedIssuersOptions,
+  SingleIssuerOptions,
+  VerificationRules,
+  VerifyContext,
   RemoteOptions,
   RevocationCheck,
   SecretInput,
@@ -52,18 +61,21 @@ export function createVerifier<TClaims extends JWTPayload = JWTPayload>(options:
  */
 export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: VerifierOptions, backend: SignatureBackend, where = 'createVerifier'): Verifier<TClaims> {
   const plan = planVerification(options, backend, where);
+  const trace = Object.freeze({ realm: plan.realm });
   return Object.freeze({
     realm: plan.realm,
-    issuers: Object.freeze([...plan.issuers.keys()]),
-    verify(token: string): Promise<VerifiedToken<TClaims>> {
-      try {
-        return Promise.resolve(verifyToken(plan, token) as VerifiedToken<TClaims>);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    issuers: plan.issuers.fixed,
+    verify(token: string, context?: VerifyContext): Promise<VerifiedToken<TClaims>> {
+      return traceVerify(trace, () => {
+        try {
+          return Promise.resolve(verifyToken(plan, token, context) as VerifiedToken<TClaims>);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      });
     },
     async ready(): Promise<void> {
-      await Promise.all([...[...plan.issuers.values()].map((issuer) => issuer.keys.ready()), plan.decryptor?.ready()]);
+      await Promise.all([...[...plan.issuers.plans()].map((issuer) => issuer.keys.ready()), plan.decryptor?.ready()]);
     },
     exportCache: () => exportCache(plan),
   });
@@ -73,8 +85,8 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
 function exportCache(plan: VerificationPlan): VerifierCacheSnapshot {
   const jwks: Record<string, JwksCacheSnapshot> = {};
   const metadata: Record<string, IssuerMetadata> = {};
-  for (const { issuer, remote } of plan.issuers.values()) {
-    if (remote === undefined) continue;
+  for (const { issuer, remote } of plan.issuers.plans()) {
+    if (remote === undefined || issuer === null) continue;
     const set = isRemoteJwks(remote) ? remote : remote.current;
     if (!isRemoteJwks(remote) && remote.metadata !== undefined) metadata[issuer] = remote.metadata;
     const snapshot = set?.exportCache();

@@ -47,6 +47,8 @@ export interface Fixture {
   readonly tokens: Readonly<Record<TokenName, string>>;
   /** The routes whose handlers ran, in order; the suite empties it before each request. */
   readonly handled: ConformanceRoute[];
+  /** The refusals `onError` saw (in-process adapters). */
+  readonly refused: { code: string; status: number }[];
   close(): Promise<void>;
 }
 
@@ -123,17 +125,20 @@ export async function createFixture(): Promise<Fixture> {
     tokenType: 'at+jwt',
   } as const;
   const handled: ConformanceRoute[] = [];
+  const refused: { code: string; status: number }[] = [];
+  const authWithHook = { ...auth, onError: (error: { code: string; status: number }) => void refused.push({ code: error.code, status: error.status }) };
 
   return {
     setup: {
       realm: REALM,
-      auth,
-      optionalAuth: { ...auth, optional: true },
+      auth: authWithHook,
+      optionalAuth: { ...authWithHook, optional: true },
       env: { JWT_SECRET: secret, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, TRUSTED_ISSUER: trusted, TRUSTED_JWKS_URI: keysDown.jwksUri },
       handled: (route) => void handled.push(route),
     },
     tokens,
     handled,
+    refused,
     close: () => keysDown.close(),
   };
 }

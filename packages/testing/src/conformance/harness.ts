@@ -4,7 +4,10 @@ import { rawRequest } from '../process.js';
 import type { GuardedRouteName } from './guarded-routes.js';
 
 /** The routes every conformance app serves. */
-export type ConformanceRoute = 'me' | 'forwarded' | 'admin' | 'hello' | GuardedRouteName;
+export type ConformanceRoute = 'me' | 'forwarded' | 'header-token' | 'query-token' | 'admin' | 'hello' | GuardedRouteName;
+
+/** The header `/header-token` reads the token from (`tokenHeader`). */
+export const TOKEN_HEADER = 'x-access-token';
 
 /** The header the `/forwarded` route's earlier middleware moves into `Authorization`. */
 export const FORWARDED_TOKEN_HEADER = 'x-forwarded-token';
@@ -23,6 +26,8 @@ export interface ConformanceAuthOptions {
   readonly tokenType: 'at+jwt';
   /** The adapter's error mode, where a driver renders refusals in an error handler of its app. */
   readonly errors?: 'respond' | 'next';
+  /** Records each refusal, as an application's logging hook would. */
+  readonly onError?: (error: { readonly code: string; readonly status: number }) => void;
 }
 
 /**
@@ -35,6 +40,10 @@ export interface ConformanceAuthOptions {
  *   sets `Authorization: Bearer <its value>` through the framework's own API (replacing any
  *   Authorization the client sent), then `jwtAuth(auth)`: calls `handled('forwarded')` and
  *   answers as `/me` does;
+ * - `GET /header-token`, `jwtAuth({ ...auth, tokenHeader: TOKEN_HEADER })`, and
+ *   `GET /query-token`, `jwtAuth({ ...auth, getToken })` with a `getToken` that reads the query
+ *   parameter `access_token` through the framework's own API: call `handled(<name>)` and answer
+ *   as `/me` does;
  * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
  *   `handled('admin')` and answers `{ message: 'Hello, admin <sub>' }`;
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')`, answers

@@ -45,6 +45,7 @@ const insufficientScope = (scope?: string) =>
 const bearer = (token: TokenName) => [['authorization', `Bearer {${token}}`]] as const;
 const missing = { status: 401, challenge: bare, error: 'unauthorized', handled: null } as const;
 const malformedHeader = { status: 400, challenge: invalidRequest('Malformed Authorization header'), error: 'invalid_request', handled: null } as const;
+const multipleTokens = { status: 400, challenge: invalidRequest('More than one access token in the request'), error: 'invalid_request', handled: null } as const;
 const refused = (description: string) => ({ status: 401, challenge: invalidToken(description), error: 'invalid_token', handled: null }) as const;
 const keysUnavailable = { status: 503, challenge: null, error: 'temporarily_unavailable', handled: null } as const;
 const forbidden = (scope?: string) => ({ status: 403, challenge: insufficientScope(scope), error: 'insufficient_scope', handled: null }) as const;
@@ -164,6 +165,18 @@ export const SCENARIOS: readonly Scenario[] = [
     request: { path: '/forwarded', headers: bearer('forged') },
     expect: refused('The token signature is invalid'),
   },
+
+  // Other token sources, each one more transport: tokenHeader and getToken (in-process apps).
+  { name: 'tokenHeader: a token in the named header is verified', on: 'adapters', request: { path: '/header-token', headers: [['x-access-token', '{alice}']] }, expect: { status: 200, challenge: null, handled: 'header-token', result: 'alice' } },
+  { name: 'tokenHeader: the named header may carry the Bearer scheme', on: 'adapters', request: { path: '/header-token', headers: [['x-access-token', 'Bearer {bob}']] }, expect: { status: 200, challenge: null, handled: 'header-token', result: 'bob' } },
+  { name: 'tokenHeader: a token there and in Authorization is two transports: 400', on: 'adapters', request: { path: '/header-token', headers: [['x-access-token', '{alice}'], ...bearer('alice')] }, expect: multipleTokens },
+  { name: 'tokenHeader: a token of the wrong syntax there is a malformed request', on: 'adapters', request: { path: '/header-token', headers: [['x-access-token', '{alice} extra']] }, expect: malformedHeader },
+  { name: 'tokenHeader: Authorization alone still works', on: 'adapters', request: { path: '/header-token', headers: bearer('alice') }, expect: { status: 200, challenge: null, handled: 'header-token', result: 'alice' } },
+  { name: 'the named header is read only where tokenHeader names it', on: 'adapters', request: { path: '/me', headers: [['x-access-token', '{alice}']] }, expect: missing },
+  { name: "getToken: a token the app's own function finds (here in the query string) is verified", on: 'adapters', request: { path: '/query-token?access_token={alice}' }, expect: { status: 200, challenge: null, handled: 'query-token', result: 'alice' } },
+  { name: 'getToken: a token there and in Authorization is two transports: 400', on: 'adapters', request: { path: '/query-token?access_token={alice}', headers: bearer('alice') }, expect: multipleTokens },
+  { name: 'getToken: a forged token found there is refused like any other', on: 'adapters', request: { path: '/query-token?access_token={forged}' }, expect: refused('The token signature is invalid') },
+  { name: 'getToken: nothing found and no header is no credentials', on: 'adapters', request: { path: '/query-token' }, expect: missing },
 
   // Methods, bodies and CORS preflight (in-process apps).
   {

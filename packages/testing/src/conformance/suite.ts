@@ -33,16 +33,22 @@ export function conformance(name: string, driver: ConformanceDriver): void {
     const send = async (scenario: Scenario) => {
       const request = resolve(scenario, fixture.tokens);
       fixture.handled.length = 0;
+      fixture.refused.length = 0;
       const response = await target.request(request);
-      return { request, response, handled: [...fixture.handled] };
+      return { request, response, handled: [...fixture.handled], refused: [...fixture.refused] };
     };
 
     for (const scenario of SCENARIOS) {
       if (scenario.on === 'adapters' && driver.kind !== 'adapter') continue;
       const check = async () => {
-        const { request, response, handled } = await send(scenario);
+        const { request, response, handled, refused } = await send(scenario);
         checkResponse(driver, scenario, request, response, fixture);
-        if (driver.kind === 'adapter') expect(handled).toEqual(scenario.expect.handled === null ? [] : [scenario.expect.handled]);
+        if (driver.kind === 'adapter') {
+          expect(handled).toEqual(scenario.expect.handled === null ? [] : [scenario.expect.handled]);
+          // onError saw every refusal once, before the answer; a guard with no jwtAuth() in front has no hook.
+          const reported = scenario.expect.status >= 400 && scenario.expect.answeredByAdapter !== true ? [scenario.expect.status] : [];
+          expect(refused.map((error) => error.status), 'refusals onError saw').toEqual(reported);
+        }
       };
       it(scenario.name, check);
     }

@@ -93,6 +93,20 @@ describe('createRefreshTokens', () => {
     await expect(small.redeem(other)).resolves.toMatchObject({ claims: { sub: 'carol' } });
   });
 
+  it('ends a login by its family id: its refresh tokens and the access tokens naming it', async () => {
+    const { issuer, refresh, access } = await setup();
+    const login = await refresh.issue({ sub: 'alice' });
+    const accessToken = await issuer.sign({ sub: 'alice', sid: login.family });
+    const verifier = await access();
+    const other = await refresh.issue({ sub: 'alice' });
+    expect(refresh.familyClaim).toBe('sid');
+    await refresh.revokeFamily(login.family);
+    await expect(verifier.verify(accessToken)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+    await expect(refresh.redeem(login.refreshToken)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', reason: 'family_revoked' });
+    await expect(refresh.redeem(other.refreshToken)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    await expect(refresh.revokeFamily('')).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('never takes a refresh token as an access token, nor the reverse', async () => {
     const { issuer, refresh, access } = await setup();
     const refreshToken = (await refresh.issue({ sub: 'alice' })).refreshToken;

@@ -72,6 +72,21 @@ export interface RefreshTokens<TClaims extends JWTPayload = JWTPayload> {
   redeem(token: string): Promise<RedeemedRefreshToken<TClaims>>;
   /** Revokes the family of a valid refresh token (at logout). Rejects with an AuthError otherwise. */
   revoke(token: string): Promise<void>;
+  /**
+   * Revokes a family by its id (at logout, with the family claim of a verified access token):
+   * its refresh tokens, and the access tokens naming it wherever the verifier checks this
+   * store, until its last refresh token expires. Rejects with `ERR_REVOCATION_UNAVAILABLE`
+   * (503) when the store cannot take the write.
+   *
+   * @example Logging out with the access token
+   * ```ts
+   * const { claims } = req.auth;
+   * if (typeof claims.sid === 'string') await refresh.revokeFamily(claims.sid);
+   * ```
+   */
+  revokeFamily(family: string): Promise<void>;
+  /** The claim naming a token's family (`sid` by default). */
+  readonly familyClaim: string;
   /** The store of family generations and revoked families; pass it to the access-token verifier's `isRevoked` too. */
   readonly store: RevocationStore;
 }
@@ -180,8 +195,17 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
     return issuer.sign({ ...claims, sub, [familyClaim]: family, [GENERATION]: generation }, { audience, expiresIn, tokenType, encrypt: false });
   }
 
+  async function endFamily(issuerId: string, family: string): Promise<void> {
+    try {
+      await store.revokeFamily(issuerId, family, familyExpiry());
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   return Object.freeze({
     store,
+    familyClaim,
     async issue(claims: JWTPayload): Promise<IssuedRefreshToken> {
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
       const sub = claims.sub;
@@ -212,11 +236,11 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
     },
     async revoke(token: string): Promise<void> {
       const { token: result, family } = await verified(token);
-      try {
-        await store.revokeFamily(result.issuer, family, familyExpiry());
-      } catch (error) {
-        throw unavailable(error);
-      }
+      await endFamily(result.issuer, family);
+    },
+    async revokeFamily(family: string): Promise<void> {
+      if (typeof family !== 'string' || family.length === 0) throw new TypeError('revokeFamily needs a family id');
+      await endFamily(issuer.issuer, family);
     },
   });
 }

@@ -4,13 +4,20 @@
  * families (a login session's refresh tokens and the access tokens naming it) are revoked as a
  * whole, and each family holds the generation of its current refresh token, so reuse detection
  * costs one record per live session, never one per redemption. Entries expire with the tokens
- * they describe.
+ * they describe, plus the largest clock tolerance a verifier allows, so a revoked token is not
+ * accepted again in that slack.
  *
  * @module
  */
 
 import type { JWTPayload } from 'jose';
 import { ownOptions } from '../internal/options.js';
+
+/**
+ * Seconds an entry outlives the `exp` it was given: the largest `clockTolerance` a verifier
+ * accepts, during which the token itself may still verify.
+ */
+export const REVOCATION_MARGIN = 300;
 
 /** A verified token as the store reads it: its issuer and claims. */
 export interface RevocableToken {
@@ -32,9 +39,17 @@ export type FamilyAdvance =
  * implement them; {@link RevocationStore.isRevoked} answers synchronously from what this process
  * holds (for a shared store, a local mirror it keeps current), so the per-request check never
  * waits on the network.
+ *
+ * What an implementation promises: a revocation, once its write resolved, is never forgotten
+ * before its `expiresAt` (plus {@link REVOCATION_MARGIN}); `advanceFamily` is atomic across
+ * every process sharing the store; `isRevoked` either answers from a list it knows to be current
+ * within the store's documented delay, or throws (the verifier then answers 503).
  */
 export interface RevocationStore {
-  /** Revokes one token by its `iss` and `jti` until `expiresAt` (seconds since the epoch). */
+  /**
+   * Revokes one token by its `iss` and `jti` until `expiresAt` (seconds since the epoch; the
+   * token's `exp`), plus {@link REVOCATION_MARGIN}.
+   */
   revoke(issuer: string, jti: string, expiresAt?: number): Promise<void>;
   /** Revokes a verified token until its `exp`. Tokens without `iss` or `jti` cannot be revoked: a TypeError. */
   revokeToken(token: RevocableToken): Promise<void>;
@@ -47,7 +62,11 @@ export interface RevocationStore {
    * the family was revoked before. The family's record lives until `expiresAt` (seconds).
    */
   advanceFamily(issuer: string, family: string, generation: number, expiresAt: number): Promise<FamilyAdvance>;
-  /** True when the token's (`iss`, `jti`) or its family is revoked. Synchronous: never waits on a network. */
+  /**
+   * True when the token's (`iss`, `jti`) or its family is revoked. Synchronous: never waits on a
+   * network. Throws when the store cannot vouch for its answer (a shared store's mirror out of
+   * touch for longer than it allows); the verifier turns that into a 503.
+   */
   isRevoked(token: RevocableToken): boolean;
   /** Entries currently held (revoked tokens and families). */
   readonly size: number;
@@ -113,7 +132,7 @@ export function createRevocationStore(input: RevocationStoreOptions = {}): Revoc
   }
 
   function untilOf(expiresAt: number | undefined, now: number): number {
-    const until = expiresAt === undefined ? now + defaultTtl * 1000 : expiresAt * 1000;
+    const until = expiresAt === undefined ? now + defaultTtl * 1000 : (expiresAt + REVOCATION_MARGIN) * 1000;
     if (!Number.isFinite(until)) throw new RangeError('expiresAt must be a finite NumericDate');
     return until;
   }

@@ -24,6 +24,7 @@ const projects = [
   ['@jwt-gate/express', 'packages/express'],
   ['@jwt-gate/koa', 'packages/koa'],
   ['@jwt-gate/hono', 'packages/hono'],
+  ['@jwt-gate/cli', 'packages/cli'],
   ['@jwt-gate/testing', 'packages/testing'],
   ['@jwt-gate/smoke', 'packages/smoke'],
   ['@jwt-gate/example-express', 'examples/express'],

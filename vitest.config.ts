@@ -25,6 +25,7 @@ const projects = [
   ['@jwt-gate/koa', 'packages/koa'],
   ['@jwt-gate/hono', 'packages/hono'],
   ['@jwt-gate/cli', 'packages/cli'],
+  ['@jwt-gate/redis', 'packages/redis'],
   ['@jwt-gate/testing', 'packages/testing'],
   ['@jwt-gate/smoke', 'packages/smoke'],
   ['@jwt-gate/example-express', 'examples/express'],

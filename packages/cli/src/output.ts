@@ -71,7 +71,6 @@ export function safe(text: string): string {
 
 /** JSON text with the controls JSON.stringify leaves as they are (C1, U+2028/9) escaped too. */
 export function jsonText(value: unknown, indent = 2): string {
-  // eslint-disable-next-line no-control-regex
   return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

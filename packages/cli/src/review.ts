@@ -92,7 +92,7 @@ export function reviewKeys(keys: readonly unknown[]): { keys: KeyReview[]; probl
       else problem('error', 'key-refused', refusal);
     }
     if (status === 'usable') {
-      if (kid === undefined) problem('warning', 'key-without-kid', 'no kid: tokens that name a kid never select this key');
+      if (kid === undefined) problem('warning', 'key-without-kid', 'tokens that name a kid never select this key');
       const { kty, crv, n, e, x, y } = jwk;
       usable.push({ kid, material: JSON.stringify([kty, crv, n, e, x, y]) });
     }

@@ -3,13 +3,16 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
 import {
   assertGuarded,
+  AuthError,
   buildChallenge,
   CHANNELS,
   createIssuer,
   createLoginThrottle,
   createRefreshTokens,
+  createRevocationStore,
   createVerifier,
   generateSigningKey,
   isAuthError,
@@ -18,10 +21,14 @@ import {
   type JWTPayload,
   type KeysEvent,
   type RefusedEvent,
+  type RevocationStore,
   type TrustedIssuer,
+  type VerifiedToken,
 } from '@jwt-gate/koa';
+import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
 import Koa, { type Context, type Next } from 'koa';
 import { subscribe } from 'node:diagnostics_channel';
+import { createClient } from 'redis';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -48,7 +55,6 @@ const findUser = (username: unknown) => (typeof username === 'string' && Object.
 // success clears its pair's count, so successful logins are never throttled.
 const LOGIN_MAX_FAILURES = 10;
 const LOGIN_WINDOW_SECONDS = 60;
-const throttle = createLoginThrottle({ maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
 // Unknown usernames are counted like known ones, so a 429 tells nothing about who exists (the
 // throttle stores a hash of the key, whatever its length).
@@ -80,12 +86,40 @@ const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
 const realm = 'jwt-gate-example';
 const secret = process.env.JWT_SECRET;
 
+// Shared state: with REDIS_URL, revocations (logouts, reused refresh tokens), refresh-token
+// families and failed-login counts live in Redis, so every instance started with the same
+// JWT_SECRET and JWT_ISSUER acts as one; unset, they live in this process's memory.
+interface Stores {
+  revocations: RevocationStore;
+  failures: FailureStore;
+}
+
+async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  const client = createClient({ url: redisUrl });
+  // The client reports every reconnection attempt; the revocation store reports each outage once.
+  client.on('error', () => {});
+  // Not awaited: the server starts even while Redis is down, and answers 503 until it is back.
+  client.connect().catch(() => {});
+  const revocations = createRedisRevocationStore({
+    client,
+    familyClaim: 'sid',
+    onStateChange: (state, error) => console.warn(`revocation list ${state}${error instanceof Error && state !== 'current' ? `: ${error.message}` : ''}`),
+  });
+  // The list loaded before the first request, so that request gets no 503.
+  await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
+  return { revocations, failures: createRedisFailureStore({ client }) };
+}
+
+const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
+
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
 const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
 const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
 // Refresh tokens, signed by the same issuer with their own typ (rt+jwt) and audience: good
-// once each, one family per login.
-const refresh = createRefreshTokens({ issuer });
+// once each, one family per login, kept in the shared revocation store.
+const refresh = createRefreshTokens({ issuer, store: revocations });
 
 // Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
 // provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
@@ -95,8 +129,9 @@ if (process.env.TRUSTED_ISSUER) {
   trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
 }
 // One verifier, shared by both middlewares, so they share its keys and its JWKS cache. It
-// checks the refresh tokens' store too: a revoked family ends its access tokens (their sid).
-const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: refresh.store });
+// checks the revocation store on every request (in memory, never a network call): a revoked
+// family ends its access tokens (their sid).
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
 const auth = jwtAuth(verifier);
 const maybeAuth = jwtAuth({ verifier, optional: true });
 
@@ -111,6 +146,13 @@ function fail(ctx: Context, status: number, error: string, description: string, 
   ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
   ctx.status = status;
   ctx.body = { error, error_description: description };
+}
+
+// 503 while a shared store cannot answer (Redis down): never a login let through unthrottled.
+function unavailable(ctx: Context): void {
+  ctx.set('Retry-After', '5');
+  ctx.status = 503;
+  ctx.body = { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable' };
 }
 
 // 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3): the whole seconds until the window closes.
@@ -158,13 +200,19 @@ router.post('/login', jsonBody, async (ctx) => {
     return fail(ctx, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
   const key = throttleKey(username, ctx.ip);
-  const retryAfter = await throttle.attempt(key);
+  let retryAfter: number | undefined;
+  try {
+    retryAfter = await throttle.attempt(key);
+  } catch {
+    return unavailable(ctx);
+  }
   if (retryAfter !== undefined) return slowDown(ctx, retryAfter);
   const user = findUser(username);
   if (user === undefined || user.password !== password) {
     return fail(ctx, 401, 'invalid_grant', 'Wrong username or password');
   }
-  await throttle.success(key);
+  // Not clearing the count (Redis down) costs nothing worse than a count that expires.
+  await throttle.success(key).catch(() => {});
   const session = await refresh.issue({ sub: username });
   ctx.set('Cache-Control', 'no-store');
   ctx.body = await tokenResponse(username, user, session);
@@ -200,7 +248,25 @@ router.get('/admin', auth, requireRoles('admin'), (ctx) => {
   ctx.body = { message: `Hello, admin ${ctx.state.auth.claims.sub}` };
 });
 
-// 6. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+// 6. Log out: the login ends everywhere. Its family (sid) is revoked, so every instance refuses
+// its refresh tokens and access tokens, within a second with REDIS_URL. A token of another
+// issuer (single sign-on) is revoked alone, by its iss and jti.
+async function logOut(session: VerifiedToken<Claims>): Promise<void> {
+  const { sid, jti } = session.claims;
+  try {
+    if (session.issuer === issuerId && typeof sid === 'string') await refresh.revokeFamily(sid);
+    else if (typeof jti === 'string') await revocations.revokeToken(session);
+  } catch (error) {
+    throw isAuthError(error) ? error : new AuthError('ERR_REVOCATION_UNAVAILABLE', { cause: error });
+  }
+}
+
+router.post('/logout', auth, async (ctx) => {
+  await logOut(ctx.state.auth);
+  ctx.status = 204;
+});
+
+// 7. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
 router.get('/hello', maybeAuth, (ctx) => {
   ctx.body = { message: `Hello, ${ctx.state.auth?.claims.sub ?? 'stranger'}` };
 });

@@ -16,6 +16,7 @@ export type { TestRedis } from './redis-server.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { ProxyMode, TcpProxy } from './tcp-proxy.js';
 export { exampleContract } from './example-contract.js';
+export { sharedStateContract } from './shared-state-contract.js';
 export type { ExampleContractOptions } from './example-contract.js';
 export { installBuilt, packageDir } from './built.js';
 export { fixture } from './fixtures.js';

@@ -80,7 +80,7 @@ export function tarballManifest(tarball) {
 }
 
 // Every file path a manifest names for resolution: each `exports` target under every condition,
-// `main`, `module`, `types`, and the `typesVersions` targets.
+// `main`, `module`, `types`, the `typesVersions` targets, and the `bin` commands.
 function entryPaths(manifest) {
   const paths = [];
   const walk = (value) => {
@@ -91,6 +91,7 @@ function entryPaths(manifest) {
   walk(manifest.exports);
   for (const field of ['main', 'module', 'types', 'typings']) walk(manifest[field]);
   for (const mapping of Object.values(manifest.typesVersions ?? {})) walk(mapping);
+  walk(manifest.bin);
   return paths.filter((path) => !path.includes('*')).map((path) => path.replace(/^\.\//, ''));
 }
 
@@ -117,6 +118,32 @@ export function manifestProblems(manifest, files) {
   }
   const overrides = Object.keys(manifest.publishConfig ?? {}).filter((key) => !['access', 'registry', 'tag', 'provenance'].includes(key));
   if (overrides.length > 0) problems.push(`publishConfig overrides ${overrides.join(', ')}: npm and pnpm would pack different manifests`);
+  return problems;
+}
+
+/** The files a manifest's `bin` names (a string, or an object of command names), without `./`. */
+export function binPaths(manifest) {
+  const bin = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
+  return bin.map((path) => path.replace(/^\.\//, ''));
+}
+
+/**
+ * What is wrong with the commands a tarball installs (none when right): each `bin` file must be
+ * built output under dist/ and start with a `#!/usr/bin/env node` line, without which npm's
+ * links (and npx) would hand it to the shell.
+ */
+export function binProblems(tarball, manifest) {
+  const problems = [];
+  for (const path of binPaths(manifest)) {
+    if (!path.startsWith('dist/')) problems.push(`bin ${path} is not built output under dist/`);
+    let first = '';
+    try {
+      first = execFileSync('tar', ['-xzOf', tarball, `package/${path}`], { encoding: 'utf8' }).split('\n', 1)[0];
+    } catch {
+      continue; // missing from the tarball: manifestProblems says so
+    }
+    if (first !== '#!/usr/bin/env node') problems.push(`bin ${path} does not start with #!/usr/bin/env node`);
+  }
   return problems;
 }
 

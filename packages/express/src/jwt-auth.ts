@@ -112,24 +112,16 @@ function requestView(req: Request, middleware: Middleware<JWTPayload, Request>):
 export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAuthOptions<TClaims> | Verifier<TClaims>): JwtAuthMiddleware<TClaims> {
   const middleware = createMiddleware<TClaims, Request>(options);
   if (middleware.signedCookie?.secret !== undefined) throw new TypeError('jwtAuth: cookie.signed is true on Express; the secret is the one given to cookie-parser');
-  const refused = (error: unknown, req: Request, res: Response, next: NextFunction): void => {
-    middleware.report(error, req);
-    refuse(error, res, next, middleware.errors);
-  };
   const handler = markAuthentication(function jwtAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
-    let view: RequestView;
-    try {
-      view = requestView(req, middleware as Middleware<JWTPayload, Request>);
-    } catch (error) {
-      return refused(error, req, res, next);
-    }
-    middleware.authenticate(view, req).then(
+    middleware.handle(
+      () => requestView(req, middleware as Middleware<JWTPayload, Request>),
+      req,
       (session) => {
         req.jwtGate = session as AuthSession;
         if (session.result !== null) req.auth = session.result as AuthResult;
         next();
       },
-      (error: unknown) => refused(error, req, res, next),
+      (error) => refuse(error, res, next, middleware.errors),
     );
   });
   return Object.assign(handler, { getAuth: (req: Request) => getAuth<TClaims>(req) });

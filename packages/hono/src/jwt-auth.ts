@@ -53,12 +53,14 @@ export function requestView(c: Context): RequestView {
 }
 
 /** The request view, with a signed cookie read through Hono's `getSignedCookie` when asked for one. */
-async function authenticationView(c: Context, signed: KitMiddleware['signedCookie']): Promise<RequestView> {
+function authenticationView(c: Context, signed: KitMiddleware['signedCookie']): RequestView | Promise<RequestView> {
   const view = requestView(c);
   if (signed === undefined) return view;
-  const value = await getSignedCookie(c, signed.secret as string, signed.name);
-  // false: a cookie whose signature failed, an invalid token, never an absent one.
-  return { ...view, cookie: () => (value === false ? '!' : value) };
+  return getSignedCookie(c, signed.secret as string, signed.name).then((value) => ({
+    ...view,
+    // false: a cookie whose signature failed, an invalid token, never an absent one.
+    cookie: () => (value === false ? '!' : value),
+  }));
 }
 
 /**
@@ -115,16 +117,16 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
     throw new TypeError("jwtAuth: on Hono, cookie.signed is the signing secret given to setSignedCookie: { name, signed: secret }");
   }
   return markAuthentication(async function jwtAuthMiddleware(c: Context<{ Variables: OptionalAuthVariables<TClaims> }>, next: Next): Promise<Response | void> {
-    let session: AuthSession<TClaims>;
-    try {
-      session = await middleware.authenticate(await authenticationView(c, middleware.signedCookie), c);
-    } catch (error) {
-      middleware.report(error, c);
-      return refuse(c, error, middleware.errors);
-    }
-    c.set(SESSION, session);
-    c.set('auth', session.result ?? undefined);
-    await next();
+    return middleware.handle<Response | void>(
+      () => authenticationView(c, middleware.signedCookie),
+      c,
+      (session) => {
+        c.set(SESSION, session);
+        c.set('auth', session.result ?? undefined);
+        return next();
+      },
+      (error) => refuse(c, error, middleware.errors),
+    );
   });
 }
 

@@ -105,18 +105,19 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(
 ): Middleware<AuthState<TClaims>> | Middleware<OptionalAuthState<TClaims>> {
   const middleware = createMiddleware<TClaims, Context>(options);
   if (middleware.signedCookie?.secret !== undefined) throw new TypeError('jwtAuth: cookie.signed is true on Koa; cookies are signed with app.keys');
-  return markAuthentication(async function jwtAuthMiddleware(ctx: Context, next: Next): Promise<void> {
-    let session: AuthSession<TClaims>;
-    try {
-      session = await middleware.authenticate(requestView(ctx, middleware.signedCookie), ctx);
-    } catch (error) {
-      middleware.report(error, ctx);
-      return refuse(ctx, error, middleware.errors);
-    }
-    const state = ctx.state as Record<string, unknown>;
-    state[SESSION] = session;
-    if (session.result !== null) state['auth'] = session.result;
-    await next();
+  // Koa's composition takes a middleware that answers synchronously or throws: both are its contract.
+  return markAuthentication(function jwtAuthMiddleware(ctx: Context, next: Next): void | Promise<void> {
+    return middleware.handle<void>(
+      () => requestView(ctx, middleware.signedCookie),
+      ctx,
+      (session) => {
+        const state = ctx.state as Record<string, unknown>;
+        state[SESSION] = session;
+        if (session.result !== null) state['auth'] = session.result;
+        return next();
+      },
+      (error) => refuse(ctx, error, middleware.errors),
+    );
   });
 }
 

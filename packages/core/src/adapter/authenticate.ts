@@ -12,7 +12,8 @@ import { ownOptions } from '../internal/options.js';
 import type { Policy } from '../policies/policy.js';
 import { compilePolicy } from '../policies/evaluate.js';
 import { VERIFIER_OPTIONS } from '../verification/plan.js';
-import { buildVerifier, type VerifiedToken, type Verifier, type VerifierOptions } from '../verification/verifier.js';
+import { buildVerifier, verifyNowOf, type VerifiedToken, type Verifier, type VerifierOptions } from '../verification/verifier.js';
+import type { VerifyContext } from '../verification/types.js';
 import { defaultBackend } from '../crypto/select.js';
 import { extractToken, type ExtractOptions, type RequestView } from './extract.js';
 
@@ -83,6 +84,16 @@ export function isVerifier(value: unknown): value is Verifier {
   return typeof value === 'object' && value !== null && typeof (value as Verifier).verify === 'function' && typeof (value as Verifier).ready === 'function';
 }
 
+/** @internal An authenticator and its synchronous entry, for the middleware kit. */
+export interface BuiltAuthenticator<TClaims extends JWTPayload> {
+  readonly authenticator: Authenticator<TClaims>;
+  /**
+   * `authenticate`'s own steps, answering without a promise where nothing had to be awaited and
+   * throwing its refusals; `authenticate` is this, wrapped in a promise.
+   */
+  readonly now: (request: RequestView, supplied?: string | null) => AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
+}
+
 /**
  * Creates an authenticator from verifier options, or around a verifier you already have.
  * Configuration mistakes throw now, naming `where` (the function the user called).
@@ -97,6 +108,21 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   options: AuthenticatorOptions<TClaims> | Verifier<TClaims>,
   where = 'createAuthenticator',
 ): Authenticator<TClaims> {
+  return buildAuthenticator(options, where).authenticator;
+}
+
+/** A verifier the caller made, alone: its options belong to `createVerifier`. */
+function readyVerifier<TClaims extends JWTPayload>(ready: unknown, rest: object, where: string): Verifier<TClaims> {
+  if (!isVerifier(ready)) throw new TypeError(`${where}: verifier must come from createVerifier`);
+  if (Object.keys(rest).length > 0) throw new TypeError(`${where}: with a ready verifier, give its options to createVerifier, not here (${Object.keys(rest).join(', ')})`);
+  return ready as Verifier<TClaims>;
+}
+
+/** @internal {@link createAuthenticator}, with its synchronous entry. */
+export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
+  options: AuthenticatorOptions<TClaims> | Verifier<TClaims>,
+  where: string,
+): BuiltAuthenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs options or a verifier`);
   const given = isVerifier(options) ? { verifier: options } : ownOptions(options, where, [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, 'verifier']);
   const { optional = false, cookie = false, tokenHeader = false, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> & VerifierOptions & { verifier?: Verifier<TClaims> };
@@ -106,27 +132,35 @@ export function createAuthenticator<TClaims extends JWTPayload = JWTPayload>(
     throw new TypeError(`${where}: tokenHeader must be a header name other than authorization and cookie (read anyway), or false`);
   }
   const enforce = policy === undefined ? undefined : compilePolicy(policy, `${where}: policy`);
-  let verifier: Verifier<TClaims>;
-  if (ready !== undefined) {
-    if (!isVerifier(ready)) throw new TypeError(`${where}: verifier must come from createVerifier`);
-    if (Object.keys(verifierOptions).length > 0) throw new TypeError(`${where}: with a ready verifier, give its options to createVerifier, not here (${Object.keys(verifierOptions).join(', ')})`);
-    verifier = ready;
-  } else {
-    verifier = buildVerifier<TClaims>(verifierOptions, defaultBackend(), where);
-  }
+  const verifier = ready === undefined ? buildVerifier<TClaims>(verifierOptions, defaultBackend(), where) : readyVerifier<TClaims>(ready, verifierOptions, where);
   const realm = verifier.realm;
   const extract: ExtractOptions = { cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
 
-  async function authenticate(request: RequestView, supplied?: string | null): Promise<AuthResult<TClaims> | null> {
+  const verifyNow = verifyNowOf(verifier) ?? ((token: string, context?: VerifyContext) => Promise.resolve(verifier.verify(token, context)));
+
+  function now(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
     const token = extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
     if (token === null) {
       if (optional) return null;
       throw new AuthError('ERR_TOKEN_MISSING', { realm });
     }
-    const verified = await verifier.verify(token, { request });
-    if (enforce !== undefined) await enforce(verified as AuthResult, request, realm);
-    return verified;
+    const verified = verifyNow(token, { request });
+    if (verified instanceof Promise) return verified.then((result) => checked(result, request));
+    return checked(verified, request);
   }
 
-  return Object.freeze({ verifier, realm, optional, authenticate });
+  function checked(verified: AuthResult<TClaims>, request: RequestView): AuthResult<TClaims> | Promise<AuthResult<TClaims>> {
+    const denied = enforce?.(verified as AuthResult, request, realm);
+    return denied instanceof Promise ? denied.then(() => verified) : verified;
+  }
+
+  function authenticate(request: RequestView, supplied?: string | null): Promise<AuthResult<TClaims> | null> {
+    try {
+      return Promise.resolve(now(request, supplied));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  return { authenticator: Object.freeze({ verifier, realm, optional, authenticate }), now };
 }

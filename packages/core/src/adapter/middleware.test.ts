@@ -64,3 +64,124 @@ describe('token sources', () => {
     await expect(wrongType.authenticate(view({}), { query: {} })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
   });
 });
+
+describe('handle, the one synchronous path, answers as authenticate does', async () => {
+  const { createTestKey, signToken } = await import('@jwt-gate/testing');
+  const { tracingChannel } = await import('node:diagnostics_channel');
+  const { claimCheck, requireScopes } = await import('../policies/rules.js');
+  const { AuthError } = await import('../errors/auth-error.js');
+  const audience = 'api';
+  const key = await createTestKey('HS256');
+  const es = await createTestKey('ES256');
+  const hsSecret = key.secret as string;
+  const sign = (claims: object, options = {}) => signToken(key, { iss: issuer, aud: audience, sub: 'alice', scope: 'read', ...claims }, options);
+  const good = await sign({});
+  const reader = await sign({ scope: 'read', sub: 'bob' });
+  const writer = await sign({ scope: 'write', sub: 'carol' });
+  const revoked = await sign({ sub: 'mallory' });
+  const expired = await sign({}, { expiresIn: -60 });
+  const forged = `${good.slice(0, good.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+  const esToken = await signToken(es, { iss: issuer, aud: audience, sub: 'erin' });
+
+  type Request = { headers: Record<string, string>; query: Record<string, string> };
+  const viewOf = (request: Request) => ({ method: 'GET', header: (name: string) => request.headers[name] });
+  const bearer = (token: string): Request => ({ headers: { authorization: `Bearer ${token}` }, query: {} });
+  const requests: Request[] = [
+    bearer(good), bearer(good), bearer(reader), bearer(writer), bearer(revoked), bearer(expired), bearer(forged), bearer('garbage'), bearer(esToken),
+    { headers: {}, query: {} },
+    { headers: { authorization: 'Basic YTpi' }, query: {} },
+    { headers: { authorization: 'Bearer  x' }, query: {} },
+    { headers: { 'x-access-token': good }, query: {} },
+    { headers: { authorization: `Bearer ${good}` }, query: { token: good } },
+    { headers: {}, query: { token: reader } },
+    { headers: {}, query: { token: 'throw' } },
+  ];
+
+  const syncRevocation = (token: { claims: { sub?: string } }) => token.claims.sub === 'mallory';
+  const asyncRevocation = async (token: { claims: { sub?: string } }) => token.claims.sub === 'mallory';
+  const getToken = (request: Request) => {
+    if (request.query['token'] === 'throw') throw new Error('broken');
+    return request.query['token'];
+  };
+  const configurations: [string, object][] = [
+    ['HS256, defaults', { secret: hsSecret }],
+    ['optional, token header, sync getToken and revocation', { secret: hsSecret, optional: true, tokenHeader: 'x-access-token', getToken, isRevoked: syncRevocation }],
+    ['async getToken, revocation and policy', { secret: hsSecret, getToken: async (request: Request) => getToken(request), isRevoked: asyncRevocation, policy: claimCheck(async (claims: { sub?: string }) => claims.sub !== 'carol') }],
+    ['a synchronous policy, no token cache', { secret: hsSecret, policy: requireScopes('read'), tokenCache: false }],
+    ['ES256 public key', { publicKey: es.publicJwk, algorithms: ['ES256'] }],
+  ];
+
+  type Outcome = { session?: unknown; refusal?: unknown };
+  const summary = (session: { result: { claims: object } | null; realm: string; errors: string }) => ({ claims: session.result?.claims ?? null, realm: session.realm, errors: session.errors });
+  const refusal = (error: unknown) => (error instanceof AuthError ? { code: error.code, status: error.status, headers: error.headers } : { thrown: String(error) });
+
+  for (const [name, options] of configurations) {
+    it(`gives the same sessions, refusals and reports: ${name}`, async () => {
+      const build = () => {
+        const reported: unknown[] = [];
+        const middleware = createMiddleware<JWTPayloadLike, Request>({ issuer, audience, ...options, onError: (error: unknown) => reported.push(refusal(error)) } as never);
+        return { middleware, reported };
+      };
+      const plain = build();
+      const fast = build();
+      for (const request of requests) {
+        const expected: Outcome = await plain.middleware.authenticate(viewOf(request), request).then(
+          (session) => ({ session: summary(session) }),
+          (error: unknown) => {
+            plain.middleware.report(error, request);
+            return { refusal: refusal(error) };
+          },
+        );
+        const answer = fast.middleware.handle(() => viewOf(request), request, (session): Outcome => ({ session: summary(session) }), (error): Outcome => ({ refusal: refusal(error) }));
+        expect(await answer, JSON.stringify(request)).toEqual(expected);
+      }
+      expect(fast.reported).toEqual(plain.reported);
+      expect(fast.reported.length).toBeGreaterThan(2);
+    });
+  }
+
+  it('answers a cached HS256 token without a promise, and an uncached or async one through one', async () => {
+    const middleware = createMiddleware<JWTPayloadLike, Request>({ issuer, audience, secret: hsSecret });
+    const accept = (session: { result: unknown }) => session.result;
+    const refuse = (error: unknown) => error;
+    expect(middleware.handle(() => viewOf(bearer(good)), bearer(good), accept, refuse)).toMatchObject({ claims: { sub: 'alice' } });
+    expect(middleware.handle(() => viewOf(bearer(expired)), bearer(expired), accept, refuse)).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    const slowView = middleware.handle(async () => viewOf(bearer(good)), bearer(good), accept, refuse);
+    expect(slowView).toBeInstanceOf(Promise);
+    await expect(slowView).resolves.toMatchObject({ claims: { sub: 'alice' } });
+  });
+
+  it('reports a request view that cannot be read as a refusal, and never a throwing accept', async () => {
+    const reported: unknown[] = [];
+    const middleware = createMiddleware<JWTPayloadLike, Request>({ issuer, audience, secret: hsSecret, onError: (error) => reported.push(error.code) });
+    const unreadable = () => {
+      throw new AuthError('ERR_CONFIG_INVALID', { message: 'no view' });
+    };
+    expect(middleware.handle<unknown>(unreadable, bearer(good), () => 'accepted', (error) => refusal(error))).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500 });
+    const boom = () => {
+      throw new Error('downstream');
+    };
+    expect(() => middleware.handle(() => viewOf(bearer(good)), bearer(good), boom, () => 'refused')).toThrow('downstream');
+    await expect(middleware.handle(async () => viewOf(bearer(good)), bearer(good), boom, () => 'refused')).rejects.toThrow('downstream');
+    expect(reported).toEqual(['ERR_CONFIG_INVALID']);
+  });
+
+  it('lets no verification escape jwt-gate:verify while it is traced', async () => {
+    const channel = tracingChannel('jwt-gate:verify');
+    const started: unknown[] = [];
+    const handlers = { start: (context: unknown) => started.push(context), end() {}, asyncStart() {}, asyncEnd() {}, error() {} };
+    const middleware = createMiddleware<JWTPayloadLike, Request>({ issuer, audience, secret: hsSecret });
+    await middleware.authenticate(viewOf(bearer(good)), bearer(good));
+    channel.subscribe(handlers);
+    try {
+      const answer = middleware.handle(() => viewOf(bearer(good)), bearer(good), (session) => session.result, (error) => error);
+      expect(answer).toBeInstanceOf(Promise);
+      await expect(answer).resolves.toMatchObject({ claims: { sub: 'alice' } });
+      expect(started).toHaveLength(1);
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+  });
+});
+
+type JWTPayloadLike = { sub?: string; scope?: string };

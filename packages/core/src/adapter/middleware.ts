@@ -1,9 +1,9 @@
 /**
  * The part of every adapter's `jwtAuth()` that is not framework vocabulary: its options, the
  * authentication of one request, what is recorded for the guards and accessors behind it, and
- * the report of each refusal. An adapter reads the request, calls
- * {@link Middleware.authenticate}, stores the session in its framework's per-request state, and
- * translates refusals by {@link Middleware.errors} after {@link Middleware.report}.
+ * the report of each refusal. An adapter hands {@link Middleware.handle} a reader of the request,
+ * what to do with the session (store it in its framework's per-request state and continue) and
+ * how to answer a refusal (by {@link Middleware.errors}).
  *
  * @module
  */
@@ -14,7 +14,7 @@ import { suggestion } from '../internal/options.js';
 import { publishRefused } from '../observability/channels.js';
 import { VERIFIER_OPTIONS } from '../verification/plan.js';
 import type { Verifier } from '../verification/verifier.js';
-import { AUTHENTICATE_OPTIONS, createAuthenticator, HTTP_TOKEN, isVerifier, type AuthenticatorOptions, type AuthResult, type Authenticator } from './authenticate.js';
+import { AUTHENTICATE_OPTIONS, buildAuthenticator, HTTP_TOKEN, isVerifier, type AuthenticatorOptions, type AuthResult, type Authenticator, type BuiltAuthenticator } from './authenticate.js';
 import type { RequestView } from './request-view.js';
 
 /**
@@ -80,6 +80,19 @@ export interface Middleware<TClaims extends JWTPayload = JWTPayload, TRequest = 
    */
   authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>>;
   /**
+   * What an adapter's middleware does with one request: reads its view (`read` may throw or be
+   * async), authenticates it, and returns `accept(session)`, or reports the refusal and returns
+   * `refuse(error)`. It answers synchronously when nothing had to be awaited (a cached token,
+   * keys at hand), else through a promise; what `accept` throws is never taken for a refusal.
+   * Outcomes are those of {@link Middleware.authenticate}.
+   *
+   * @example
+   * ```ts
+   * return middleware.handle(() => nodeRequestView(req), req, (session) => { req.jwtGate = session; next(); }, (error) => refuse(error, res, next));
+   * ```
+   */
+  handle<R>(read: () => RequestView | Promise<RequestView>, request: TRequest, accept: (session: AuthSession<TClaims>) => R | Promise<R>, refuse: (error: unknown) => R | Promise<R>): R | Promise<R>;
+  /**
    * Reports a refusal: published on `jwt-gate:refused` and passed to `onError`. Call it for every
    * refusal, before answering; anything but an AuthError is ignored.
    */
@@ -107,6 +120,10 @@ export function reportRefusal(error: unknown): void {
   if (isAuthError(error)) publishRefused(error);
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
 function checkNames(options: object, where: string): void {
   const known = [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, ...EXTRAS, 'verifier'];
   for (const key of Object.keys(options)) {
@@ -128,6 +145,17 @@ function readCookie(where: string, value: unknown): { name: string | false; sign
   return { name, signed: { name, secret: signed === true ? undefined : signed } };
 }
 
+/** What one middleware's requests are authenticated with, made once by {@link createMiddleware}. */
+interface RequestPlan<TClaims extends JWTPayload, TRequest> {
+  readonly where: string;
+  readonly realm: string;
+  readonly errors: ErrorMode;
+  readonly getToken: MiddlewareExtras<TRequest>['getToken'];
+  readonly now: BuiltAuthenticator<TClaims>['now'];
+  readonly report: (error: unknown, request: unknown) => void;
+  readonly anonymous: AuthSession<TClaims>;
+}
+
 /**
  * Builds the framework-free half of a `jwtAuth()`: options checked now (errors naming
  * `where`), one authenticator for every request.
@@ -135,7 +163,7 @@ function readCookie(where: string, value: unknown): { name: string | false; sign
  * @example
  * ```ts
  * const middleware = createMiddleware<JWTPayload, Request>(options);
- * return (req, res, next) => middleware.authenticate(nodeRequestView(req), req).then((session) => { ... }, (error) => { ... });
+ * return (req, res, next) => middleware.handle(() => nodeRequestView(req), req, (session) => { ... }, (error) => { ... });
  * ```
  */
 export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TRequest = unknown>(
@@ -152,44 +180,91 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
   if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${where}: onError must be a function (error, request) => void`);
   if (getToken !== undefined && typeof getToken !== 'function') throw new TypeError(`${where}: getToken must be a function (request) => token | null, sync or async`);
   const cookieSettings = readCookie(where, cookie);
-  const authenticator = createAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
+  const { authenticator, now } = buildAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
   const { realm } = authenticator;
-
-  function report(error: unknown, request: unknown): void {
-    if (!isAuthError(error)) return;
-    publishRefused(error);
-    if (onError === undefined) return;
-    try {
-      onError(error, request as TRequest);
-    } catch {
-      // A logging hook must never change the answer.
-    }
-  }
-
-  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors, report });
-
-  async function supplied(request: TRequest): Promise<string | null> {
-    if (getToken === undefined) return null;
-    let token: unknown;
-    try {
-      token = await getToken(request);
-    } catch (error) {
-      throw new AuthError('ERR_CONFIG_INVALID', { realm, cause: error, message: `${where}: getToken threw` });
-    }
-    if (token === null || token === undefined || token === '') return null;
-    if (typeof token !== 'string') throw new AuthError('ERR_CONFIG_INVALID', { realm, message: `${where}: getToken must return a string, null or undefined` });
-    return token;
-  }
-
+  const report = reporter(onError as ((error: AuthError, request: unknown) => void) | undefined);
+  const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, getToken, now, report, anonymous: Object.freeze({ result: null, realm, errors, report }) };
   return Object.freeze({
     errors,
     authenticator,
     signedCookie: cookieSettings.signed,
     report,
-    async authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>> {
-      const result = await authenticator.authenticate(view, await supplied(request));
-      return result === null ? anonymous : { result, realm, errors, report };
+    handle: <R>(read: () => RequestView | Promise<RequestView>, request: TRequest, accept: (session: AuthSession<TClaims>) => R | Promise<R>, refuse: (error: unknown) => R | Promise<R>) =>
+      handleRequest(plan, read, request, accept, refuse),
+    authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>> {
+      try {
+        return Promise.resolve(sessionNow(plan, view, request));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
+  });
+}
+
+/** Publishes a refusal on `jwt-gate:refused` and passes it to `onError`, whose throws are ignored. */
+function reporter(onError: ((error: AuthError, request: unknown) => void) | undefined): (error: unknown, request: unknown) => void {
+  return (error, request) => {
+    if (!isAuthError(error)) return;
+    publishRefused(error);
+    if (onError === undefined) return;
+    try {
+      onError(error, request);
+    } catch {
+      // A logging hook must never change the answer.
+    }
+  };
+}
+
+/** {@link Middleware.handle}: the one place where a request is answered with or without a promise. */
+function handleRequest<TClaims extends JWTPayload, TRequest, R>(
+  plan: RequestPlan<TClaims, TRequest>,
+  read: () => RequestView | Promise<RequestView>,
+  request: TRequest,
+  accept: (session: AuthSession<TClaims>) => R | Promise<R>,
+  refuse: (error: unknown) => R | Promise<R>,
+): R | Promise<R> {
+  const refused = (error: unknown): R | Promise<R> => {
+    plan.report(error, request);
+    return refuse(error);
+  };
+  let session: AuthSession<TClaims> | Promise<AuthSession<TClaims>>;
+  try {
+    session = sessionNow(plan, read(), request);
+  } catch (error) {
+    return refused(error);
+  }
+  return session instanceof Promise ? session.then(accept, refused) : accept(session);
+}
+
+/** The session of one request, without a promise where nothing had to be awaited; throws refusals. */
+function sessionNow<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TClaims, TRequest>, view: RequestView | Promise<RequestView>, request: TRequest): AuthSession<TClaims> | Promise<AuthSession<TClaims>> {
+  if (view instanceof Promise) return view.then((ready) => sessionNow(plan, ready, request));
+  const toSession = (result: AuthResult<TClaims> | null): AuthSession<TClaims> => (result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, report: plan.report });
+  const token = suppliedToken(plan, request);
+  if (token instanceof Promise) return token.then((found) => plan.now(view, found)).then(toSession);
+  const result = plan.now(view, token);
+  return result instanceof Promise ? result.then(toSession) : toSession(result);
+}
+
+/** The token `getToken` found, checked; a promise of it when `getToken` is async. */
+function suppliedToken<TRequest>(plan: RequestPlan<JWTPayload, TRequest>, request: TRequest): string | null | Promise<string | null> {
+  const { getToken, realm, where } = plan;
+  if (getToken === undefined) return null;
+  const threw = (error: unknown): AuthError => new AuthError('ERR_CONFIG_INVALID', { realm, cause: error, message: `${where}: getToken threw` });
+  const checked = (token: unknown): string | null => {
+    if (token === null || token === undefined || token === '') return null;
+    if (typeof token !== 'string') throw new AuthError('ERR_CONFIG_INVALID', { realm, message: `${where}: getToken must return a string, null or undefined` });
+    return token;
+  };
+  let token: ReturnType<typeof getToken>;
+  try {
+    token = getToken(request);
+  } catch (error) {
+    throw threw(error);
+  }
+  if (!isThenable(token)) return checked(token);
+  return Promise.resolve(token).then(checked, (error: unknown) => {
+    throw threw(error);
   });
 }
 

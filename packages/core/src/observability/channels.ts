@@ -52,6 +52,11 @@ export interface VerifyTrace {
   readonly realm: string;
 }
 
+/** True while anyone listens on `jwt-gate:verify`. */
+export function tracingVerify(): boolean {
+  return verifyChannel?.hasSubscribers === true;
+}
+
 /** Runs `verify` inside the `jwt-gate:verify` tracing channel when anyone listens. */
 export function traceVerify<T>(context: VerifyTrace, verify: () => Promise<T>): Promise<T> {
   return verifyChannel?.hasSubscribers === true ? verifyChannel.tracePromise(verify, { ...context }) : verify();

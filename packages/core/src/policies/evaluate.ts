@@ -81,21 +81,32 @@ export async function authorize<TClaims extends JWTPayload = JWTPayload>(
   await enforce(node, checkClaims(auth.claims, 'authorize'), request, realm);
 }
 
-/** @internal Evaluates `node` and throws the 403 of a denial (or an AuthError a predicate threw), in `realm`. */
-export async function enforce(node: PolicyNode, claims: object, request: RequestView | undefined, realm: string | undefined): Promise<void> {
-  let decision: PolicyDecision;
+/**
+ * @internal Evaluates `node` and throws the 403 of a denial (or an AuthError a predicate threw),
+ * in `realm`: synchronously when every rule answered at once, else through the returned promise.
+ */
+export function enforce(node: PolicyNode, claims: object, request: RequestView | undefined, realm: string | undefined): void | Promise<void> {
+  const thrown = (error: unknown): never => {
+    if (isAuthError(error)) throw realm !== undefined ? error.withRealm(realm) : error;
+    // A throwing getter on hand-made claims, say: deny rather than crash.
+    return settle(deny({ rule: node.rule, reason: 'error', cause: error })) as never;
+  };
+  const settle = (decision: PolicyDecision): void => {
+    if (!decision.allowed) throw denial(decision, realm);
+  };
+  let decision: PolicyDecision | Promise<PolicyDecision>;
   try {
-    decision = await run(node, claims, request);
+    decision = node.evaluate(claims, request);
   } catch (error) {
-    throw realm !== undefined && isAuthError(error) ? error.withRealm(realm) : error;
+    return thrown(error);
   }
-  if (!decision.allowed) throw denial(decision, realm);
+  return decision instanceof Promise ? decision.then(settle, thrown) : settle(decision);
 }
 
 /**
  * @internal For `createAuthenticator`: the policy's check, resolved once at creation.
  */
-export function compilePolicy(policy: unknown, where: string): (auth: AuthResult, request: RequestView, realm: string) => Promise<void> {
+export function compilePolicy(policy: unknown, where: string): (auth: AuthResult, request: RequestView, realm: string) => void | Promise<void> {
   const node = policyNode(policy, where);
   return (auth, request, realm) => enforce(node, auth.claims, request, realm);
 }

@@ -9,7 +9,7 @@ import type { SignatureBackend } from '../crypto/backend.js';
 import { defaultBackend } from '../crypto/select.js';
 import type { IssuerMetadata } from '../keys/discovery.js';
 import type { JwksCacheSnapshot } from '../keys/remote-jwks.js';
-import { traceVerify } from '../observability/channels.js';
+import { traceVerify, tracingVerify } from '../observability/channels.js';
 import { verifyToken } from './pipeline.js';
 import { planVerification, type VerificationPlan } from './plan.js';
 import { isRemoteJwks } from './trusted-issuers.js';
@@ -56,29 +56,48 @@ export function createVerifier<TClaims extends JWTPayload = JWTPayload>(options:
 }
 
 /**
+ * @internal The key of a verifier's own synchronous entry: the same pipeline as `verify`,
+ * answering without a promise where nothing had to be awaited (a cached token, keys at hand,
+ * node:crypto) and throwing its refusal. Only the adapter kit reads it, to spare a request the
+ * ticks of a promise chain; `verify` stays the one public entry.
+ */
+export const VERIFY_NOW = Symbol('jwt-gate.verifyNow');
+
+/** The synchronous entry of a verifier made here, or undefined for any other object. */
+export function verifyNowOf<TClaims extends JWTPayload>(verifier: Verifier<TClaims>): ((token: string, context?: VerifyContext) => VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>) | undefined {
+  const entry = (verifier as { [VERIFY_NOW]?: unknown })[VERIFY_NOW];
+  return typeof entry === 'function' ? (entry as (token: string, context?: VerifyContext) => VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>) : undefined;
+}
+
+/**
  * @internal The verifier on a chosen signature backend (the differential tests use both), its
  * configuration errors naming `where`, the function the user called.
  */
 export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: VerifierOptions, backend: SignatureBackend, where = 'createVerifier'): Verifier<TClaims> {
   const plan = planVerification(options, backend, where);
   const trace = Object.freeze({ realm: plan.realm });
-  return Object.freeze({
+  const verify = (token: string, context?: VerifyContext): Promise<VerifiedToken<TClaims>> =>
+    traceVerify(trace, () => {
+      try {
+        return Promise.resolve(verifyToken(plan, token, context) as VerifiedToken<TClaims>);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
+  // While anyone traces verifications, every one goes through `verify`, so none escapes the trace.
+  const verifyNow = (token: string, context?: VerifyContext): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> =>
+    tracingVerify() ? verify(token, context) : (verifyToken(plan, token, context) as VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>);
+  const verifier: Verifier<TClaims> = {
     realm: plan.realm,
     issuers: plan.issuers.fixed,
-    verify(token: string, context?: VerifyContext): Promise<VerifiedToken<TClaims>> {
-      return traceVerify(trace, () => {
-        try {
-          return Promise.resolve(verifyToken(plan, token, context) as VerifiedToken<TClaims>);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      });
-    },
+    verify,
     async ready(): Promise<void> {
       await Promise.all([...[...plan.issuers.plans()].map((issuer) => issuer.keys.ready()), plan.decryptor?.ready()]);
     },
     exportCache: () => exportCache(plan),
-  });
+  };
+  Object.defineProperty(verifier, VERIFY_NOW, { value: verifyNow });
+  return Object.freeze(verifier);
 }
 
 /** The remote state of every issuer: key sets by URL, discovered metadata by issuer. */

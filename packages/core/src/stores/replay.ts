@@ -50,7 +50,7 @@ export async function boundedKey(key: string): Promise<string> {
  * Creates an in-memory {@link ReplayStore}: one process. Each value holds one small entry until
  * its window ends. For several instances, use the Redis store of `@jwt-gate/redis`.
  *
- * @example A DPoP proof's `jti`, once per key for the proof's lifetime
+ * @example A DPoP proof's jti, once per key, for the proof's lifetime
  * ```ts
  * const replays = createMemoryReplayStore();
  * if (!(await replays.recordOnce(`${thumbprint}.${proof.jti}`, 300_000))) throw replayed();

@@ -6,7 +6,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { buildChallenge, createIssuer, createKeySet, createRefreshTokens, generateSigningKey, isAuthError } from '@jwt-gate/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { API_SCOPES, authIssuer, authPort, host, INVENTORY_AUDIENCE, ORDERS_AUDIENCE, ORDERS_CLIENT_ID, requiredSecret } from './config.js';
+import { API_SCOPES, authIssuer, authPort, host, INVENTORY_AUDIENCE, ORDERS_AUDIENCE, ORDERS_CLIENT_ID, requiredSecret, SESSION_LIFETIME } from './config.js';
+import { sharedRevocations } from './shared-state.js';
 
 // Demo users. A real service keeps password hashes (argon2, scrypt) in a database.
 const USERS = new Map([
@@ -30,7 +31,10 @@ if (adminSecret !== undefined) requiredSecret('ADMIN_SECRET');
 const keys = createKeySet([await generateSigningKey('ES256')]);
 const issuer = createIssuer({ issuer: authIssuer, audience: ORDERS_AUDIENCE, keys });
 // Refresh tokens are the login session: redeemed at the token endpoint for a token per API.
-const sessions = createRefreshTokens({ issuer });
+// With REDIS_URL the sessions live in Redis, where the APIs revoke them at logout and see a
+// reused refresh token end its session.
+const revocations = await sharedRevocations('auth service');
+const sessions = createRefreshTokens({ issuer, expiresIn: SESSION_LIFETIME, ...(revocations ? { store: revocations } : {}) });
 
 const base = authIssuer.endsWith('/') ? authIssuer.slice(0, -1) : authIssuer;
 const metadata = Object.freeze({
@@ -217,6 +221,8 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
   const status = (error as { status?: number }).status;
   if (status === 400 || status === 413) return oauthError(res, status, 'invalid_request', 'The request body is not valid JSON or form data');
   if (res.headersSent) return next(error);
+  // The session store (Redis) cannot answer: a refresh is refused for now, never granted.
+  if (isAuthError(error) && error.status === 503) return oauthError(res, 503, 'temporarily_unavailable', 'Sessions are temporarily unavailable');
   console.error(error);
   res.status(500).json({ error: 'server_error', error_description: 'Internal server error' });
 });

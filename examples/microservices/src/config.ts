@@ -59,3 +59,13 @@ export function remoteKeyTimings(): RemoteOptions {
   const cooldown = milliseconds('JWKS_COOLDOWN_MS');
   return { ...(cacheMaxAge === undefined ? {} : { cacheMaxAge }), ...(cooldown === undefined ? {} : { cooldown }) };
 }
+
+/**
+ * With REDIS_URL, login sessions (refresh-token families) and revocations live in that Redis:
+ * the auth service and every API instance share them, so a logout or a reused refresh token is
+ * seen everywhere. `start` then runs a second orders API on ORDERS_REPLICA_PORT.
+ */
+export const redisUrl = process.env.REDIS_URL || undefined;
+export const ordersReplicaPort = port('ORDERS_REPLICA_PORT', 4003);
+/** How long a login session (its refresh tokens) lasts: the auth service issues, the APIs revoke. */
+export const SESSION_LIFETIME = 1_209_600;

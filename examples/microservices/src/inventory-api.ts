@@ -10,6 +10,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { authIssuer, host, INVENTORY_AUDIENCE, inventoryPort, remoteKeyTimings } from './config.js';
+import { sharedRevocations } from './shared-state.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -24,7 +25,9 @@ interface Item {
 
 const realm = INVENTORY_AUDIENCE;
 
-// 1. Trust: the auth service's issuer URL, through discovery; our audience only.
+// 1. Trust: the auth service's issuer URL, through discovery; our audience only. With
+// REDIS_URL, a logged-out session is refused here too.
+const revocations = await sharedRevocations('inventory API');
 const verifier = createVerifier<Claims>({
   issuer: authIssuer,
   discovery: true,
@@ -32,6 +35,7 @@ const verifier = createVerifier<Claims>({
   tokenType: 'at+jwt',
   realm,
   remote: remoteKeyTimings(),
+  ...(revocations ? { isRevoked: revocations } : {}),
 });
 const auth = jwtAuth(verifier);
 

@@ -4,7 +4,7 @@
 // Start: pnpm --filter ./examples/microservices start   (README.md walks through it with curl)
 
 import { randomUUID } from 'node:crypto';
-import { buildChallenge, createVerifier, isAuthError, type JWTPayload } from '@jwt-gate/core';
+import { AuthError, buildChallenge, createVerifier, isAuthError, type JWTPayload } from '@jwt-gate/core';
 import { assertGuarded, getAuth, jwtAuth, requireScopes } from '@jwt-gate/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -17,11 +17,14 @@ import {
   ordersPort,
   remoteKeyTimings,
   requiredSecret,
+  SESSION_LIFETIME,
 } from './config.js';
 import { createServiceToken } from './service-token.js';
+import { sharedRevocations } from './shared-state.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
+  sid?: string;
 }
 
 interface Order {
@@ -35,7 +38,9 @@ interface Order {
 const realm = ORDERS_AUDIENCE;
 
 // 1. Trust: the auth service's issuer URL; its metadata names the JWKS. Tokens for other
-// audiences (the inventory API's, for one) are refused.
+// audiences (the inventory API's, for one) are refused. With REDIS_URL, every token is also
+// checked against the shared revocations (a local mirror, no network call per request).
+const revocations = await sharedRevocations(`orders API :${ordersPort}`);
 const verifier = createVerifier<Claims>({
   issuer: authIssuer,
   discovery: true,
@@ -43,6 +48,7 @@ const verifier = createVerifier<Claims>({
   tokenType: 'at+jwt',
   realm,
   remote: remoteKeyTimings(),
+  ...(revocations ? { isRevoked: revocations } : {}),
 });
 const auth = jwtAuth(verifier);
 
@@ -116,6 +122,21 @@ app.post('/orders', auth, requireScopes('orders:write'), async (req, res) => {
   const order: Order = { id: randomUUID(), user: claims.sub as string, item, quantity: quantity as number, reservation };
   orders.push(order);
   res.status(201).json({ order });
+});
+
+// 5. Log out (with REDIS_URL): the user's login session (sid) is revoked in Redis, so every
+// instance of every API refuses its access tokens within a second, and the auth service its
+// refresh tokens.
+app.post('/logout', auth, async (req, res) => {
+  const { claims } = getAuth<Claims>(req);
+  if (revocations === undefined) return fail(res, 501, 'not_implemented', 'Logout needs REDIS_URL: the sessions live at the auth service');
+  if (typeof claims.sid !== 'string') return fail(res, 400, 'invalid_request', 'This token belongs to no login session', 'invalid_request');
+  try {
+    await revocations.revokeFamily(authIssuer, claims.sid, Math.ceil(Date.now() / 1000) + SESSION_LIFETIME);
+  } catch (error) {
+    throw new AuthError('ERR_REVOCATION_UNAVAILABLE', { cause: error });
+  }
+  res.status(204).end();
 });
 
 // Errors: jwtAuth passes its AuthErrors here (status, challenge, JSON body).

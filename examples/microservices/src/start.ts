@@ -6,12 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { authIssuer, authPort, host, inventoryPort, ORDERS_CLIENT_ID, ordersPort } from './config.js';
+import { authIssuer, authPort, host, inventoryPort, ORDERS_CLIENT_ID, ordersPort, ordersReplicaPort, redisUrl } from './config.js';
 
 interface Service {
   readonly name: string;
   readonly file: string;
   readonly port: number;
+  /** What this process's environment changes (the replica's port). */
+  readonly env?: Record<string, string>;
   child?: ChildProcess;
 }
 
@@ -19,6 +21,9 @@ const services: Service[] = [
   { name: 'auth', file: 'auth-service.ts', port: authPort },
   { name: 'orders', file: 'orders-api.ts', port: ordersPort },
   { name: 'inventory', file: 'inventory-api.ts', port: inventoryPort },
+  // With REDIS_URL, a second orders API: the two share logouts and sessions through Redis, as
+  // instances behind a load balancer would.
+  ...(redisUrl === undefined ? [] : [{ name: 'orders-2', file: 'orders-api.ts', port: ordersReplicaPort, env: { ORDERS_PORT: String(ordersReplicaPort) } }]),
 ];
 
 const generated = (name: string) => (process.env[name] ? undefined : randomBytes(32).toString('base64url'));
@@ -37,7 +42,7 @@ let up = false;
 function launch(service: Service): void {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(service.file, import.meta.url))], {
     cwd: root,
-    env,
+    env: { ...env, ...service.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   service.child = child;
@@ -128,7 +133,7 @@ jwt-gate microservices example
   auth service   ${authAt}  pid ${auth.child?.pid}  (issuer ${authIssuer}: login, token endpoint, JWKS, discovery)
   orders API     ${ordersAt}  pid ${apis[0]?.child?.pid}  (Express, audience orders-api)
   inventory API  ${inventoryAt}  pid ${apis[1]?.child?.pid}  (Hono, audience inventory-api)
-
+${redisUrl === undefined ? '' : `  orders API     http://${host}:${ordersReplicaPort}  pid ${apis[2]?.child?.pid}  (a second instance; sessions and logouts shared through ${redisUrl})\n`}
 Try it (README.md walks through every step):
   TOKEN=$(curl -s -X POST ${authAt}/login -H 'content-type: application/json' -d '{"username":"alice","password":"alice-password"}' | ${json})
   curl -s -X POST ${ordersAt}/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"item":"widget","quantity":2}'
@@ -138,4 +143,4 @@ Try it (README.md walks through every step):
   curl -si -X PUT ${inventoryAt}/items/widget/stock -H "authorization: Bearer $SERVICE" -H 'content-type: application/json' -d '{"stock":50}'    # 403
   curl -s -X POST ${authAt}/admin/rotate-key -H "x-admin-secret: ${adminSecret ?? '$ADMIN_SECRET'}"
 ${clientSecret === undefined && adminSecret === undefined ? '' : '(secrets generated for this run; set ORDERS_CLIENT_SECRET and ADMIN_SECRET to choose your own)\n'}
-Ctrl-C stops all three.`);
+Ctrl-C stops ${services.length === 3 ? 'all three' : 'them all'}.`);

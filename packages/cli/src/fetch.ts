@@ -20,17 +20,38 @@ export function timeoutOf(flag: string | undefined): number {
   return flag === undefined ? 5_000 : parseDuration(flag, '--timeout') * 1000;
 }
 
+// The body, read until the cap: a huge or endless answer is refused, not buffered whole.
+async function readCapped(response: Response, what: string): Promise<Uint8Array> {
+  const tooLarge = () => new CliError(`${what} is larger than ${MAX_BODY} bytes`, EXIT.unavailable, 'unavailable');
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (next === undefined || next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_BODY) {
+      await reader?.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** GETs `url`; a network failure, a timeout or an oversized body is a CliError with exit 3. */
 export async function fetchDocument(url: string, what: string, timeout: number): Promise<Fetched> {
   let response: Response;
+  let body: Uint8Array;
   try {
     response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'follow', credentials: 'omit', signal: AbortSignal.timeout(timeout) });
+    body = await readCapped(response, `${what} ${url}`);
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new CliError(`${what} ${url} could not be fetched (${cause === 'TimeoutError' ? `no answer within ${timeout} ms` : cause})`, EXIT.unavailable, 'unavailable');
   }
-  const body = new Uint8Array(await response.arrayBuffer());
-  if (body.byteLength > MAX_BODY) throw new CliError(`${what} ${url} is larger than ${MAX_BODY} bytes`, EXIT.unavailable, 'unavailable');
   let json: unknown;
   if (response.ok) {
     try {

@@ -3,6 +3,7 @@
 
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { CliError } from './output.js';
 
 /** Everything on stdin, as text. */
@@ -12,13 +13,24 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-// On a terminal, one pasted line: a token typed there stays out of the shell history.
+// On a terminal, one pasted line, not echoed: the token stays out of the shell history and
+// out of the scrollback. The prompt is written, then everything readline echoes is dropped.
 async function promptLine(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      if (!muted) process.stderr.write(chunk as Buffer);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
   try {
-    return await rl.question(question);
+    const answer = rl.question(question);
+    muted = true;
+    return await answer;
   } finally {
     rl.close();
+    process.stderr.write('\n');
   }
 }
 

@@ -7,18 +7,17 @@ const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_40
 
 /** Seconds in a duration: a bare number of seconds, or units such as `15m`, `1h30m`, `7d`. */
 export function parseDuration(text: string, flag: string): number {
+  const invalid = () => new CliError(`${flag} takes a duration such as 90, 90s, 15m, 1h30m or 7d`);
   if (/^\d+$/.test(text)) return Number(text);
+  if (text === '') throw invalid();
+  // One `<digits><unit>` part after another, each matched where the previous one ended.
   const part = /(\d+)([smhdw])/y;
   let seconds = 0;
-  let at = 0;
-  while (at < text.length) {
-    part.lastIndex = at;
+  while (part.lastIndex < text.length) {
     const match = part.exec(text);
-    if (match === null) throw new CliError(`${flag} takes a duration such as 90, 90s, 15m, 1h30m or 7d`);
+    if (match === null) throw invalid();
     seconds += Number(match[1]) * (UNITS[match[2] as string] as number);
-    at = part.lastIndex;
   }
-  if (text === '') throw new CliError(`${flag} takes a duration such as 90, 90s, 15m, 1h30m or 7d`);
   return seconds;
 }
 

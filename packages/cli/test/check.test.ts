@@ -116,6 +116,11 @@ describe('jwt-gate check', () => {
     expect(failing.report).toMatchObject({ ok: false, unavailable: true });
     expect(codes(failing.report)).toEqual(['metadata-unavailable']);
 
+    server.behaviour = { kind: 'huge', bytes: 300_000 };
+    const huge = await check();
+    expect(huge.code).toBe(3);
+    expect(codes(huge.report)).toEqual(['jwks-unavailable']);
+
     server.behaviour = { kind: 'ok' };
     const elsewhere = await startJwksServer();
     await elsewhere.close();

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import { describe, expect, it } from 'vitest';
-import { run } from './run.js';
+import { BIN, run } from './run.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const ESCAPE = '\u001b[';
@@ -42,6 +43,26 @@ describe('jwt-gate', () => {
     const result = await run(['verify', '--json', '--aud', 'a', '--key', 'k.json'], { input: 'x.y.z' });
     expect(result.code).toBe(2);
     expect(result.json()).toEqual({ error: { code: 'usage', message: expect.any(String) } });
+  });
+
+  // util-linux `script` gives the command a terminal, as a person pasting a token would have.
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, asks for the token and does not echo it', async () => {
+    const token = await signToken(await createTestKey('ES256'), { sub: 'pasted' });
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${BIN} inspect --json`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let text = '';
+      let pasted = false;
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+        // The first output is the prompt: the terminal is in raw mode from then on.
+        if (!pasted) child.stdin.write(`${token}\n`);
+        pasted = true;
+      });
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    expect(output).toContain('"sub": "pasted"');
+    expect(output).not.toContain(token);
   });
 
   it('colours only when asked by FORCE_COLOR on a pipe, never under NO_COLOR, --no-color or --json', async () => {

@@ -33,8 +33,12 @@ describe('jwt-gate sign', () => {
     expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' });
     expect(claims).toMatchObject({ iss: ISS, aud: 'orders-api', sub: 'alice', jti: expect.any(String) });
     expect((claims['exp'] as number) - (claims['iat'] as number)).toBe(900);
-    const verified = await run(['verify', token, '--iss', ISS, '--aud', 'orders-api', '--key', 'key.pub.json'], { cwd: work.dir });
-    expect(verified.code).toBe(0);
+    // Either half of the key verifies: the design's `verify --key key.json` takes the private file.
+    for (const file of ['key.pub.json', 'key.json']) {
+      const verified = await run(['verify', token, '--iss', ISS, '--aud', 'orders-api', '--key', file], { cwd: work.dir });
+      expect(verified.code).toBe(0);
+      expect(verified.json()).toMatchObject({ sub: 'alice' });
+    }
   });
 
   it('takes the lifetime, several audiences and typed claims from flags', async () => {

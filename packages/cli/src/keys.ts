@@ -51,6 +51,8 @@ export function recognise(text: string, source: string, fromFile: boolean): KeyM
     return hasPrivateMembers(jwk) ? { kind: 'private-jwk', jwk } : { kind: 'public-jwk', jwk };
   }
   if (trimmed.startsWith('-----BEGIN')) {
+    // A PEM kept in one environment-variable line often has its newlines written as \n.
+    if (!trimmed.includes('\n') && trimmed.includes('\\n')) return recognise(trimmed.replaceAll('\\n', '\n'), source, fromFile);
     return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(trimmed) ? { kind: 'private-pem', pem: trimmed } : { kind: 'public-pem', pem: trimmed };
   }
   const secret = fromFile ? text.replace(/\r?\n$/, '') : text;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, scratch } from './run.js';
 
@@ -76,6 +76,14 @@ describe('jwt-gate sign', () => {
     expect(result.stdout + result.stderr).not.toContain(SECRET);
     const verified = await run(['verify', '--iss', ISS, '--aud', 'a', '--key-env', 'JWT_SECRET'], { input: result.json().token, env: { JWT_SECRET: SECRET } });
     expect(verified.code).toBe(0);
+  });
+
+  it('takes a PEM from an environment variable, its newlines written as \\n or not', async () => {
+    const pem = readFileSync(work.path('rsa.pem'), 'utf8');
+    for (const value of [pem, pem.trim().replaceAll('\n', '\\n')]) {
+      const { header } = await decode(await sign(['--key-env', 'SIGNING_KEY', '--iss', ISS, '--aud', 'a', '--sub', 's'], { env: { SIGNING_KEY: value } }));
+      expect(header).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
+    }
   });
 
   it('signs with the algorithm asked for, where the key allows several', async () => {

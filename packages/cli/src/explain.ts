@@ -19,7 +19,7 @@ export const EXPLANATIONS: { readonly [C in AuthErrorCode]: string } = {
   ERR_ISSUER_INVALID: "The token's iss is missing or differs from --iss (compared exactly: a trailing slash counts).",
   ERR_KEY_NOT_FOUND: "No key matches the token's kid and alg: a rotated or foreign key (jwt-gate inspect shows the kid).",
   ERR_SIGNATURE_INVALID: 'The signature does not match: the token was altered or signed by another key.',
-  ERR_TOKEN_EXPIRED: "The token's exp is in the past (beyond the 5 s clock tolerance).",
+  ERR_TOKEN_EXPIRED: "The token's exp is in the past, beyond the clock tolerance (5 s unless --clock-tolerance).",
   ERR_TOKEN_NOT_YET_VALID: "The token's nbf or iat is in the future: a clock on one side is off, or the token is not valid yet.",
   ERR_TOKEN_TOO_OLD: "The token's iat is older than --max-age.",
   ERR_AUDIENCE_INVALID: "The token's aud does not name --aud: it was issued for another API.",

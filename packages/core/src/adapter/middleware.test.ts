@@ -185,3 +185,36 @@ describe('handle, the one synchronous path, answers as authenticate does', async
 });
 
 type JWTPayloadLike = { sub?: string; scope?: string };
+
+describe('withOptional, for routes that choose optional authentication', async () => {
+  const { createTestKey, signToken } = await import('@jwt-gate/testing');
+  const key = await createTestKey('HS256');
+  const token = await signToken(key, { iss: issuer, aud: 'api', sub: 'alice' });
+  const view = (headers: Record<string, string>) => ({ method: 'GET', header: (name: string) => headers[name] });
+
+  it('keeps the verifier, realm, error mode and hooks, and changes only whether anonymous requests pass', async () => {
+    const reported: string[] = [];
+    const required = createMiddleware({ issuer, audience: 'api', secret: key.secret as string, realm: 'orders', errors: 'next', tokenHeader: 'x-access-token', onError: (error) => reported.push(error.code) });
+    const optional = required.withOptional(true);
+    expect(required.withOptional(false)).toBe(required);
+    expect(optional.withOptional(true)).toBe(optional);
+    expect(optional.authenticator.verifier).toBe(required.authenticator.verifier);
+    expect([optional.authenticator.optional, optional.authenticator.realm, optional.errors]).toEqual([true, 'orders', 'next']);
+    expect(optional.withOptional(false).authenticator.optional).toBe(false);
+
+    await expect(optional.authenticate(view({}), {})).resolves.toMatchObject({ result: null, realm: 'orders', errors: 'next' });
+    await expect(required.authenticate(view({}), {})).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', realm: 'orders' });
+    await expect(optional.authenticate(view({ 'x-access-token': token }), {})).resolves.toMatchObject({ result: { claims: { sub: 'alice' } } });
+    await expect(optional.authenticate(view({ authorization: 'Bearer a.b.c' }), {})).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    optional.report(await optional.authenticate(view({ authorization: 'Bearer a.b.c' }), {}).catch((error: unknown) => error), {});
+    expect(reported).toEqual(['ERR_TOKEN_MALFORMED']);
+  });
+
+  it('works around a ready verifier too', async () => {
+    const { createVerifier } = await import('../verification/verifier.js');
+    const verifier = createVerifier({ issuer, audience: 'api', secret: key.secret as string });
+    const optional = createMiddleware(verifier).withOptional(true);
+    expect(optional.authenticator.verifier).toBe(verifier);
+    await expect(optional.authenticate(view({}), {})).resolves.toMatchObject({ result: null });
+  });
+});

@@ -97,6 +97,12 @@ export interface Middleware<TClaims extends JWTPayload = JWTPayload, TRequest = 
    * refusal, before answering; anything but an AuthError is ignored.
    */
   report(error: unknown, request: TRequest): void;
+  /**
+   * This middleware with `optional` set as given: the same verifier (keys, caches), options and
+   * hooks, made once, at start-up. For adapters whose routes choose optional authentication
+   * (Fastify's route config).
+   */
+  withOptional(optional: boolean): Middleware<TClaims, TRequest>;
   /** The error mode. */
   readonly errors: ErrorMode;
   /** The cookie the token may come in, when the framework must read it (a signed one). */
@@ -184,7 +190,13 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
   const { realm } = authenticator;
   const report = reporter(onError as ((error: AuthError, request: unknown) => void) | undefined);
   const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, getToken, now, report, anonymous: Object.freeze({ result: null, realm, errors, report }) };
-  return Object.freeze({
+  const middleware: Middleware<TClaims, TRequest> = Object.freeze({
+    withOptional(optional: boolean): Middleware<TClaims, TRequest> {
+      if (optional === authenticator.optional) return middleware;
+      // Everything but the verifier's own options, around the verifier already built.
+      const own = Object.entries(given).filter(([key]) => key !== 'verifier' && !VERIFIER_OPTIONS.includes(key));
+      return createMiddleware<TClaims, TRequest>({ ...Object.fromEntries(own), verifier: authenticator.verifier, optional } as MiddlewareOptions<TClaims, TRequest>, where);
+    },
     errors,
     authenticator,
     signedCookie: cookieSettings.signed,
@@ -199,6 +211,7 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
       }
     },
   });
+  return middleware;
 }
 
 /** Publishes a refusal on `jwt-gate:refused` and passes it to `onError`, whose throws are ignored. */

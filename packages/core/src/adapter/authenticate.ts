@@ -39,6 +39,19 @@ export interface AuthenticateOptions<TClaims extends JWTPayload = JWTPayload> {
    */
   tokenHeader?: string | false;
   /**
+   * Read the `Authorization` header. Default true. `false` reads the token only from the other
+   * sources configured (`tokenHeader`, `cookie`, an adapter's `getToken`) and leaves
+   * `Authorization` alone entirely: for services behind a gateway that uses that header itself
+   * (Cloud Run's `X-Serverless-Authorization`, say), or hono/jwt's `headerName`, which replaces
+   * it.
+   *
+   * @example
+   * ```ts
+   * jwtAuth({ issuer, audience, jwksUri, tokenHeader: 'x-serverless-authorization', authorizationHeader: false });
+   * ```
+   */
+  authorizationHeader?: boolean;
+  /**
    * A claim policy every authenticated request must pass (`requireScopes(...)`, `allOf(...)`,
    * ...), evaluated after the token verified (and was checked for revocation), with the request
    * passed to `claimCheck` predicates. A denial rejects with 403 `ERR_INSUFFICIENT_SCOPE`.
@@ -76,7 +89,7 @@ export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
   readonly optional: boolean;
 }
 
-export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'tokenHeader', 'policy'];
+export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'tokenHeader', 'authorizationHeader', 'policy'];
 /** An HTTP token (RFC 9110 §5.6.2): what a cookie or header name may be. */
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -125,8 +138,10 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
 ): BuiltAuthenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs options or a verifier`);
   const given = isVerifier(options) ? { verifier: options } : ownOptions(options, where, [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, 'verifier']);
-  const { optional = false, cookie = false, tokenHeader = false, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> & VerifierOptions & { verifier?: Verifier<TClaims> };
+  const { optional = false, cookie = false, tokenHeader = false, authorizationHeader = true, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> &
+    VerifierOptions & { verifier?: Verifier<TClaims> };
   if (typeof optional !== 'boolean') throw new TypeError(`${where}: optional must be a boolean`);
+  if (typeof authorizationHeader !== 'boolean') throw new TypeError(`${where}: authorizationHeader must be a boolean`);
   if (cookie !== false && (typeof cookie !== 'string' || !HTTP_TOKEN.test(cookie))) throw new TypeError(`${where}: cookie must be a cookie name (an HTTP token) or false`);
   if (tokenHeader !== false && (typeof tokenHeader !== 'string' || !HTTP_TOKEN.test(tokenHeader) || tokenHeader.toLowerCase() === 'authorization' || tokenHeader.toLowerCase() === 'cookie')) {
     throw new TypeError(`${where}: tokenHeader must be a header name other than authorization and cookie (read anyway), or false`);
@@ -134,7 +149,7 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   const enforce = policy === undefined ? undefined : compilePolicy(policy, `${where}: policy`);
   const verifier = ready === undefined ? buildVerifier<TClaims>(verifierOptions, defaultBackend(), where) : readyVerifier<TClaims>(ready, verifierOptions, where);
   const realm = verifier.realm;
-  const extract: ExtractOptions = { cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
+  const extract: ExtractOptions = { authorization: authorizationHeader, cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
 
   const verifyNow = verifyNowOf(verifier) ?? ((token: string, context?: VerifyContext) => Promise.resolve(verifier.verify(token, context)));
 

@@ -48,6 +48,18 @@ describe('extractToken', () => {
     expect(extractToken({ header: () => undefined, cookie: (name) => (name === 'at' ? 'xyz' : undefined) }, { cookie: 'at' })).toBe('xyz');
   });
 
+  it('with authorization: false, leaves the Authorization header alone and reads only the other sources', () => {
+    const only = { authorization: false, header: 'x-access-token' } as const;
+    expect(extractToken(view({ 'x-access-token': 'abc' }), only)).toBe('abc');
+    // A token, another scheme, a malformed value or two of them there: neither read nor refused.
+    for (const authorization of ['Bearer def', 'Basic YTpi', 'Bearer a b', ['Bearer a', 'Bearer b']]) {
+      expect(extractToken(view({ authorization, 'x-access-token': 'abc' }), only), String(authorization)).toBe('abc');
+      expect(extractToken(view({ authorization }), only), String(authorization)).toBeNull();
+    }
+    expect(extractToken(view({ authorization: 'Bearer def', cookie: 'at=abc' }), { authorization: false, cookie: 'at' })).toBe('abc');
+    expect(extractToken(view({ authorization: 'Bearer def' }), { authorization: false, supplied: 'abc' })).toBe('abc');
+  });
+
   it('refuses a token in both the header and the cookie, or a cookie sent twice', () => {
     expect(() => extractToken(view({ authorization: 'Bearer abc', cookie: 'at=abc' }), { cookie: 'at' })).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));
     expect(() => extractToken(view({ cookie: 'at=a; at=b' }), { cookie: 'at' })).toThrow(expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS' }));

@@ -12,6 +12,13 @@ export type { RequestView } from './request-view.js';
 /** Where tokens may travel. */
 export interface ExtractOptions {
   /**
+   * Read the `Authorization` header. Default true. `false` leaves it alone entirely (a token,
+   * another scheme or a malformed value there is neither read nor refused), for services where
+   * that header belongs to someone else (a gateway's own credentials) and the token travels in
+   * `header`, `cookie` or `supplied`.
+   */
+  authorization?: boolean;
+  /**
    * Also accept the token from this cookie. Off by default: cookies travel with every
    * cross-site request, so a cookie-borne token needs CSRF protection of its own.
    */
@@ -67,9 +74,10 @@ export function hasBearerScheme(value: string): boolean {
 
 /**
  * Returns the bearer token of a request, or `null` when the request carries none. The
- * `Authorization` header is read, plus a cookie when `options.cookie` names one, a header when
- * `options.header` names one, and a token the application found (`options.supplied`); a token in
- * the query string is never read here (OAuth 2.1 §5.1: it leaks into logs and history).
+ * `Authorization` header is read (unless `options.authorization` is false), plus a cookie when
+ * `options.cookie` names one, a header when `options.header` names one, and a token the
+ * application found (`options.supplied`); a token in the query string is never read here
+ * (OAuth 2.1 §5.1: it leaks into logs and history).
  *
  * Throws {@link AuthError} `ERR_MULTIPLE_TOKENS` (400) for two `Authorization` headers or a
  * token in more than one place, and `ERR_INVALID_REQUEST` (400) for a Bearer header that breaks
@@ -83,7 +91,7 @@ export function hasBearerScheme(value: string): boolean {
 export function extractToken(request: RequestView, options: ExtractOptions = NO_OPTIONS): string | null {
   const realm = options.realm;
   const found: string[] = [];
-  const fromAuthorization = authorizationToken(request, realm);
+  const fromAuthorization = options.authorization === false ? null : authorizationToken(request, realm);
   if (fromAuthorization !== null) found.push(fromAuthorization);
   if (options.header) {
     const token = namedHeaderToken(request, options.header, realm);

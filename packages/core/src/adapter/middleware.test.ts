@@ -29,6 +29,11 @@ describe('configuration mistakes, answered when jwtAuth() is created', () => {
       [{ issuer, audience: 'api', secret, getToken: 'header' }, /^jwtAuth: getToken must be a function/],
       [{ issuer, audience: 'api', secret, cookie: { name: 'a b' } }, /^jwtAuth: cookie.name/],
       [{ issuer, audience: 'api', secret, tokenHeader: 'authorization' }, /^jwtAuth: tokenHeader/],
+      [{ issuer, audience: 'api', secret, authorizationHeader: false }, /^jwtAuth: authorizationHeader: false leaves no place to read a token from/],
+      [{ issuer, audience: 'api', secret, authorizationHeader: 'no' }, /^jwtAuth: authorizationHeader must be a boolean/],
+      [{ issuer, audience: 'api', secret, headerName: 'x-token' }, /^jwtAuth: unknown option "headerName"; use `tokenHeader`.*`authorizationHeader: false`/],
+      [{ issuer, audience: 'api', secret, allow_anon: true }, /^jwtAuth: unknown option "allow_anon"; use `optional: true`/],
+      [{ issuer, audience: 'api', secret, alg: 'HS256' }, /^jwtAuth: unknown option "alg"; use `algorithms/],
     ];
     for (const [options, expected] of cases) expect(messageOf(() => createMiddleware(options as never)), JSON.stringify(options)).toMatch(expected);
   });
@@ -55,6 +60,22 @@ describe('token sources', () => {
     await expect(fromHeader.authenticate(view({ 'x-access-token': 'Bearer a.b.c' }), { query: {} })).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
     await expect(fromHeader.authenticate(view({ 'x-access-token': 'not a token' }), { query: {} })).rejects.toMatchObject({ code: 'ERR_INVALID_REQUEST', status: 400 });
     await expect(fromHeader.authenticate(view({ 'x-access-token': 'a.b.c', authorization: 'Bearer a.b.c' }), { query: {} })).rejects.toMatchObject({ code: 'ERR_MULTIPLE_TOKENS' });
+  });
+
+  it('read only the configured sources with authorizationHeader: false', async () => {
+    const headerOnly = middleware({ tokenHeader: 'x-access-token', authorizationHeader: false });
+    await expect(headerOnly.authenticate(view({ authorization: 'Bearer a.b.c' }), { query: {} })).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401 });
+    await expect(headerOnly.authenticate(view({ authorization: 'Bearer x.y.z', 'x-access-token': 'a.b.c' }), { query: {} })).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+    const fromQuery = middleware({ getToken: (request: { query: Record<string, string> }) => request.query['token'], authorizationHeader: false });
+    await expect(fromQuery.authenticate(view({ authorization: 'Basic YTpi' }), { query: { token: 'a.b.c' } })).rejects.toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+  });
+
+  it('answer an AuthError getToken throws or rejects with as the refusal, in the middleware realm', async () => {
+    const { AuthError } = await import('../errors/auth-error.js');
+    for (const getToken of [() => { throw new AuthError('ERR_MULTIPLE_TOKENS'); }, async () => { throw new AuthError('ERR_MULTIPLE_TOKENS'); }]) {
+      const refusing = createMiddleware({ issuer, audience: 'api', secret, realm: 'orders', optional: true, getToken });
+      await expect(refusing.authenticate(view({}), {})).rejects.toMatchObject({ code: 'ERR_MULTIPLE_TOKENS', status: 400, realm: 'orders' });
+    }
   });
 
   it('answer a getToken that throws or returns something else with 500, never a pass', async () => {

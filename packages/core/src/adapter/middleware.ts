@@ -42,8 +42,11 @@ export interface MiddlewareExtras<TRequest> {
   /**
    * Finds the token yourself, from the framework's request (sync or async); `null` or
    * `undefined` for none. One more transport: a request carrying a token here and in the
-   * `Authorization` header (or a cookie) is refused with 400. Query-string tokens leak into logs,
-   * histories and `Referer` headers; read one here only if you must.
+   * `Authorization` header (or a cookie) is refused with 400. To refuse the request from here,
+   * throw (or reject with) an {@link AuthError}, e.g. `new AuthError('ERR_INVALID_REQUEST')`: it
+   * is answered like any refusal; anything else it throws is a 500 `ERR_CONFIG_INVALID`, never a
+   * pass. Query-string tokens leak into logs, histories and `Referer` headers; read one here only
+   * if you must.
    */
   getToken?: (request: TRequest) => string | null | undefined | Promise<string | null | undefined>;
   /**
@@ -116,7 +119,13 @@ const FAMILIAR: Readonly<Record<string, string>> = {
   credentialsRequired: 'use `optional: true` to let requests without a token through (`credentialsRequired: false` in express-jwt)',
   passthrough: 'use `optional: true` to let requests without a token through (`passthrough` in koa-jwt)',
   jwksUrl: 'did you mean "jwksUri"?',
-  headerName: 'use `tokenHeader` to read the token from another header',
+  headerName: 'use `tokenHeader` to read the token from another header, with `authorizationHeader: false` to read that header alone',
+  alg: 'use `algorithms: [...]` (by default, what the keys imply)',
+  allow_anon: 'use `optional: true` to let requests without a token through',
+  jwks_uri: 'did you mean "jwksUri"?',
+  keys: 'use `jwks: { keys }` for a local key set, or `jwksUri` for a remote one',
+  tokenKey: 'the raw token is `auth.token` of the result',
+  onExpired: 'expired tokens are always refused; `onError` sees each refusal with `error.code` ERR_TOKEN_EXPIRED',
   requestProperty: 'the result is always `req.auth` (`ctx.state.auth`, `c.var.auth`)',
   key: 'the result is always `ctx.state.auth`; use `secret`, `publicKey`, `jwks`, `jwksUri` or `discovery` for keys',
 };
@@ -186,6 +195,9 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
   if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${where}: onError must be a function (error, request) => void`);
   if (getToken !== undefined && typeof getToken !== 'function') throw new TypeError(`${where}: getToken must be a function (request) => token | null, sync or async`);
   const cookieSettings = readCookie(where, cookie);
+  if (rest['authorizationHeader'] === false && getToken === undefined && cookieSettings.name === false && (rest['tokenHeader'] === undefined || rest['tokenHeader'] === false)) {
+    throw new TypeError(`${where}: authorizationHeader: false leaves no place to read a token from; set tokenHeader, cookie or getToken`);
+  }
   const { authenticator, now } = buildAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
   const { realm } = authenticator;
   const report = reporter(onError as ((error: AuthError, request: unknown) => void) | undefined);
@@ -263,7 +275,9 @@ function sessionNow<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TCla
 function suppliedToken<TRequest>(plan: RequestPlan<JWTPayload, TRequest>, request: TRequest): string | null | Promise<string | null> {
   const { getToken, realm, where } = plan;
   if (getToken === undefined) return null;
-  const threw = (error: unknown): AuthError => new AuthError('ERR_CONFIG_INVALID', { realm, cause: error, message: `${where}: getToken threw` });
+  // An AuthError is getToken refusing the request; anything else is a fault of getToken itself.
+  const threw = (error: unknown): AuthError =>
+    isAuthError(error) ? error.withRealm(realm) : new AuthError('ERR_CONFIG_INVALID', { realm, cause: error, message: `${where}: getToken threw` });
   const checked = (token: unknown): string | null => {
     if (token === null || token === undefined || token === '') return null;
     if (typeof token !== 'string') throw new AuthError('ERR_CONFIG_INVALID', { realm, message: `${where}: getToken must return a string, null or undefined` });

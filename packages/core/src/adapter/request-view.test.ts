@@ -29,9 +29,23 @@ describe('nodeRequestView', () => {
     expect(extractToken(nodeRequestView({ headers: {} }))).toBeNull();
   });
 
+  it('reads the headers of objects Node did not parse in any letter case, and refuses Authorization twice in two cases', () => {
+    // A Lambda event's headers used as the request, as express-jwt allows.
+    expect(extractToken(nodeRequestView(message({ Authorization: 'Bearer a.b.c' })))).toBe('a.b.c');
+    expect(extractToken(nodeRequestView(message({ AUTHORIZATION: 'Bearer a.b.c' }, [])))).toBe('a.b.c');
+    expect(extractToken(nodeRequestView(message({ 'X-Access-Token': 'a.b.c' })), { header: 'x-access-token' })).toBe('a.b.c');
+    expect(() => extractToken(nodeRequestView(message({ authorization: 'Bearer a.b.c', Authorization: 'Bearer d.e.f' })))).toThrow(
+      expect.objectContaining({ code: 'ERR_MULTIPLE_TOKENS', status: 400 }),
+    );
+    // Node lower-cases every name it parsed: with raw lines, only lower-case names are headers.
+    expect(extractToken(nodeRequestView(message({ Authorization: 'Bearer a.b.c' }, ['Host', 'api'])))).toBeNull();
+  });
+
   it('finds only headers the request carried, never what a plain object inherits', () => {
-    const view = nodeRequestView(message({ host: 'api' }));
-    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(view.header(name)).toBeUndefined();
+    for (const raw of [undefined, ['Host', 'api']]) {
+      const view = nodeRequestView(message({ host: 'api' }, raw));
+      for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(view.header(name)).toBeUndefined();
+    }
   });
 
   it('answers a request without headers with a configuration error naming the caller, not a TypeError', () => {

@@ -28,7 +28,8 @@ export interface RequestView {
 
 /**
  * The parts of a Node.js request that {@link nodeRequestView} reads: `headers` (lower-case
- * names, as Node, Express, Koa and request doubles keep them), and `rawHeaders` where present.
+ * names, as Node, Express and Koa keep them; any letter case in objects Node did not parse), and
+ * `rawHeaders` where present.
  */
 export interface NodeRequestLike {
   readonly method?: string | undefined;
@@ -75,6 +76,10 @@ function notARequest(where: string): AuthError {
 export function nodeRequestView(request: NodeRequestLike, where = 'jwtAuth'): RequestView {
   const headers = (request as Partial<NodeRequestLike> | null | undefined)?.headers;
   if (typeof headers !== 'object' || headers === null) throw notARequest(where);
+  // Node lower-cases the names of the headers it parsed (and keeps their raw lines). An object
+  // without raw lines was built by someone else (a Lambda event, a request double), whose names
+  // may be `Authorization`: read those in any letter case.
+  const parsedByNode = Array.isArray(request.rawHeaders) && request.rawHeaders.length > 0;
   return {
     method: typeof request.method === 'string' ? request.method.toUpperCase() : 'GET',
     header(name: string) {
@@ -82,9 +87,24 @@ export function nodeRequestView(request: NodeRequestLike, where = 'jwtAuth'): Re
         const repeated = repeatedAuthorization(request.rawHeaders);
         if (repeated !== undefined) return repeated;
       }
-      return Object.hasOwn(headers, name) ? headers[name] : undefined;
+      return parsedByNode ? (Object.hasOwn(headers, name) ? headers[name] : undefined) : anyCase(headers, name);
     },
   };
+}
+
+/**
+ * The own header `name` (lower case) of a plain headers object in any letter case; every value
+ * when several names differ only in case (`authorization` and `Authorization`), so that a
+ * repeated Authorization is refused as it is from raw lines.
+ */
+function anyCase(headers: NodeRequestLike['headers'], name: string): string | readonly string[] | undefined {
+  let found: (string | readonly string[] | undefined)[] | undefined;
+  for (const key of Object.keys(headers)) {
+    if (key.length === name.length && key.toLowerCase() === name) (found ??= []).push(headers[key]);
+  }
+  if (found === undefined) return undefined;
+  if (found.length === 1) return found[0];
+  return found.flatMap((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : [...value]));
 }
 
 /**

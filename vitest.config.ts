@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -17,6 +17,8 @@ const alias = Object.entries(compilerOptions.paths).map(([name, [target]]) => ({
   replacement: fileURLToPath(new URL(target, rootUrl)),
 }));
 
+// Type tests (`*.test-d.ts`) are compiled by each package's `typecheck` task (tsc on its
+// tsconfig.test.json, where a failed `expectTypeOf` is a type error), which `test` runs first.
 // One configuration for the whole workspace; each package is a project named after it, so
 // `vitest run --project @jwt-gate/core` (the package's own `test` script) runs just that one.
 const projects = [
@@ -48,12 +50,6 @@ export default defineConfig({
         name,
         root: `${root}${dir}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        typecheck: {
-          enabled: true,
-          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
-          // The test configuration where a package has one: it includes the *.test-d.ts files.
-          tsconfig: existsSync(`${root}${dir}/tsconfig.test.json`) ? `${root}${dir}/tsconfig.test.json` : `${root}${dir}/tsconfig.json`,
-        },
       },
     })),
   },

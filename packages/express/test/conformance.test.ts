@@ -2,7 +2,7 @@ import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, TOKEN_HEADER, conform
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import express4 from 'express4';
 import * as adapter from '../src/index.js';
-import { getAuth, isAuthError, jwtAuth, requireRoles, type JWTPayload, type RouteGuard } from '../src/index.js';
+import { AuthError, getAuth, isAuthError, jwtAuth, requireRoles, type JWTPayload, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -35,13 +35,18 @@ function createApp(framework: typeof express, setup: ConformanceSetup, ownErrorH
       res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
     },
   );
-  const meLike = (route: 'header-token' | 'query-token') => (req: Request, res: Response) => {
+  const meLike = (route: 'header-token' | 'header-only' | 'query-token') => (req: Request, res: Response) => {
     setup.handled(route);
     const { claims, header, issuer, token } = getAuth<Claims>(req);
     res.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   };
   app.get('/header-token', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER })), meLike('header-token'));
-  const fromQuery = (req: Request) => (typeof req.query['access_token'] === 'string' ? req.query['access_token'] : undefined);
+  app.get('/header-only', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER, authorizationHeader: false })), meLike('header-only'));
+  const fromQuery = (req: Request) => {
+    const value = req.query['access_token'];
+    if (Array.isArray(value)) throw new AuthError('ERR_MULTIPLE_TOKENS');
+    return typeof value === 'string' ? value : undefined;
+  };
   app.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: fromQuery })), meLike('query-token'));
   app.get('/admin', auth, requireRoles('admin'), (req, res) => {
     setup.handled('admin');

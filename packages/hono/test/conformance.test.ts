@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as adapter from '../src/index.js';
-import { isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type OptionalAuthVariables, type RouteGuard } from '../src/index.js';
+import { AuthError, isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type OptionalAuthVariables, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -38,13 +38,19 @@ function createApp(setup: ConformanceSetup, ownErrorHandler: boolean): Hono {
       return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
     },
   );
-  const meLike = (route: 'header-token' | 'query-token') => (c: Context<{ Variables: OptionalAuthVariables<Claims> }>) => {
+  const meLike = (route: 'header-token' | 'header-only' | 'query-token') => (c: Context<{ Variables: OptionalAuthVariables<Claims> }>) => {
     setup.handled(route);
     const { claims, header, issuer, token } = c.var.auth as AuthResult<Claims>;
     return c.json({ sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token });
   };
   app.get('/header-token', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER })), meLike('header-token'));
-  app.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: (c: Context) => c.req.query('access_token') })), meLike('query-token'));
+  app.get('/header-only', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER, authorizationHeader: false })), meLike('header-only'));
+  const fromQuery = (c: Context) => {
+    const values = c.req.queries('access_token') ?? [];
+    if (values.length > 1) throw new AuthError('ERR_MULTIPLE_TOKENS');
+    return values[0];
+  };
+  app.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: fromQuery })), meLike('query-token'));
   app.get('/admin', auth, requireRoles('admin'), (c) => {
     setup.handled('admin');
     return c.json({ message: `Hello, admin ${c.var.auth.claims.sub}` });

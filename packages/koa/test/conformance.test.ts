@@ -3,7 +3,7 @@ import { APP_ERROR_HANDLER_HEADER, FORWARDED_TOKEN_HEADER, TOKEN_HEADER, conform
 import Koa, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import * as adapter from '../src/index.js';
-import { isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type RouteGuard } from '../src/index.js';
+import { AuthError, isAuthError, jwtAuth, requireRoles, type AuthResult, type JWTPayload, type RouteGuard } from '../src/index.js';
 
 interface Claims extends JWTPayload {
   scope?: string;
@@ -56,13 +56,18 @@ function createApp(Framework: typeof Koa, setup: ConformanceSetup, rendering: Re
       ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
     },
   );
-  const meLike = (route: 'header-token' | 'query-token') => (ctx: Koa.Context) => {
+  const meLike = (route: 'header-token' | 'header-only' | 'query-token') => (ctx: Koa.Context) => {
     setup.handled(route);
     const { claims, header, issuer, token } = ctx.state.auth as AuthResult<Claims>;
     ctx.body = { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims, header, issuer, token };
   };
   router.get('/header-token', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER })), meLike('header-token'));
-  const fromQuery = (ctx: Koa.Context) => (typeof ctx.query['access_token'] === 'string' ? ctx.query['access_token'] : undefined);
+  router.get('/header-only', jwtAuth<Claims>(mode({ ...setup.auth, tokenHeader: TOKEN_HEADER, authorizationHeader: false })), meLike('header-only'));
+  const fromQuery = (ctx: Koa.Context) => {
+    const value = ctx.query['access_token'];
+    if (Array.isArray(value)) throw new AuthError('ERR_MULTIPLE_TOKENS');
+    return typeof value === 'string' ? value : undefined;
+  };
   router.get('/query-token', jwtAuth<Claims>(mode({ ...setup.auth, getToken: fromQuery })), meLike('query-token'));
   router.get('/admin', auth, requireRoles('admin'), (ctx) => {
     setup.handled('admin');

@@ -4,9 +4,9 @@ import { rawRequest } from '../process.js';
 import type { GuardedRouteName } from './guarded-routes.js';
 
 /** The routes every conformance app serves. */
-export type ConformanceRoute = 'me' | 'forwarded' | 'header-token' | 'query-token' | 'admin' | 'hello' | GuardedRouteName;
+export type ConformanceRoute = 'me' | 'forwarded' | 'header-token' | 'header-only' | 'query-token' | 'admin' | 'hello' | GuardedRouteName;
 
-/** The header `/header-token` reads the token from (`tokenHeader`). */
+/** The header `/header-token` and `/header-only` read the token from (`tokenHeader`). */
 export const TOKEN_HEADER = 'x-access-token';
 
 /** The header the `/forwarded` route's earlier middleware moves into `Authorization`. */
@@ -40,9 +40,11 @@ export interface ConformanceAuthOptions {
  *   sets `Authorization: Bearer <its value>` through the framework's own API (replacing any
  *   Authorization the client sent), then `jwtAuth(auth)`: calls `handled('forwarded')` and
  *   answers as `/me` does;
- * - `GET /header-token`, `jwtAuth({ ...auth, tokenHeader: TOKEN_HEADER })`, and
+ * - `GET /header-token`, `jwtAuth({ ...auth, tokenHeader: TOKEN_HEADER })`; `GET /header-only`,
+ *   `jwtAuth({ ...auth, tokenHeader: TOKEN_HEADER, authorizationHeader: false })`; and
  *   `GET /query-token`, `jwtAuth({ ...auth, getToken })` with a `getToken` that reads the query
- *   parameter `access_token` through the framework's own API: call `handled(<name>)` and answer
+ *   parameter `access_token` through the framework's own API and throws
+ *   `new AuthError('ERR_MULTIPLE_TOKENS')` when it is repeated: call `handled(<name>)` and answer
  *   as `/me` does;
  * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
  *   `handled('admin')` and answers `{ message: 'Hello, admin <sub>' }`;

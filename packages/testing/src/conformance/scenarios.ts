@@ -173,10 +173,25 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'tokenHeader: a token of the wrong syntax there is a malformed request', on: 'adapters', request: { path: '/header-token', headers: [['x-access-token', '{alice} extra']] }, expect: malformedHeader },
   { name: 'tokenHeader: Authorization alone still works', on: 'adapters', request: { path: '/header-token', headers: bearer('alice') }, expect: { status: 200, challenge: null, handled: 'header-token', result: 'alice' } },
   { name: 'the named header is read only where tokenHeader names it', on: 'adapters', request: { path: '/me', headers: [['x-access-token', '{alice}']] }, expect: missing },
+  { name: 'authorizationHeader: false: a token in the named header is verified', on: 'adapters', request: { path: '/header-only', headers: [['x-access-token', 'Bearer {alice}']] }, expect: { status: 200, challenge: null, handled: 'header-only', result: 'alice' } },
+  { name: 'authorizationHeader: false: a token in Authorization alone is no credentials', on: 'adapters', request: { path: '/header-only', headers: bearer('alice') }, expect: missing },
+  {
+    name: 'authorizationHeader: false: whatever Authorization holds is left alone, not a second transport',
+    on: 'adapters',
+    request: { path: '/header-only', headers: [...bearer('forged'), ['x-access-token', '{bob}']] },
+    expect: { status: 200, challenge: null, handled: 'header-only', result: 'bob' },
+  },
+  {
+    name: 'authorizationHeader: false: a malformed Authorization is not refused',
+    on: 'adapters',
+    request: { path: '/header-only', headers: [['authorization', 'Bearer a b'], ['x-access-token', '{alice}']] },
+    expect: { status: 200, challenge: null, handled: 'header-only', result: 'alice' },
+  },
   { name: "getToken: a token the app's own function finds (here in the query string) is verified", on: 'adapters', request: { path: '/query-token?access_token={alice}' }, expect: { status: 200, challenge: null, handled: 'query-token', result: 'alice' } },
   { name: 'getToken: a token there and in Authorization is two transports: 400', on: 'adapters', request: { path: '/query-token?access_token={alice}', headers: bearer('alice') }, expect: multipleTokens },
   { name: 'getToken: a forged token found there is refused like any other', on: 'adapters', request: { path: '/query-token?access_token={forged}' }, expect: refused('The token signature is invalid') },
   { name: 'getToken: nothing found and no header is no credentials', on: 'adapters', request: { path: '/query-token' }, expect: missing },
+  { name: 'getToken: an AuthError it throws is the answer (a repeated parameter: 400)', on: 'adapters', request: { path: '/query-token?access_token={alice}&access_token={bob}' }, expect: multipleTokens },
 
   // Methods, bodies and CORS preflight (in-process apps).
   {

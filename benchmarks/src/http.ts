@@ -122,7 +122,7 @@ interface Target {
 // next (the framework's own cost of any middleware); then jwt-gate without and with its token
 // cache, and the framework's usual peer; then jwt-gate as users run it (cache on) and the peer,
 // each sent tokens they must refuse.
-const targets: readonly Target[] = [
+const baseTargets: readonly Target[] = [
   { name: 'open HS256', variant: 'open', alg: 'HS256', token: 'HS256', status: 200 },
   { name: 'open ES256', variant: 'open', alg: 'ES256', token: 'ES256', status: 200 },
   { name: 'no-op middleware', variant: 'noop', alg: 'HS256', token: 'HS256', status: 200 },
@@ -136,6 +136,13 @@ const targets: readonly Target[] = [
   ),
 ];
 
+// jwt-gate (cache on) with a revocation store of 10,000 other tokens' revocations: in memory,
+// and on Redis through its local mirror, each against an open route of its own, in one run.
+const revocationTargets: readonly Target[] = [
+  { name: 'revocation memory HS256', variant: 'revocation-memory', alg: 'HS256', token: 'HS256', status: 200 },
+  { name: 'revocation redis HS256', variant: 'revocation-redis', alg: 'HS256', token: 'HS256', status: 200 },
+];
+
 /** The result's name for a refusal: `jwt-gate refuses expired HS256`, `peer refuses garbage`. */
 export function refusedName(variant: 'jwt-gate-cache' | 'peer', refusal: Refusal): string {
   return `${variant === 'peer' ? 'peer' : 'jwt-gate'} refuses ${refusal}`;
@@ -147,7 +154,10 @@ export async function benchHttp(options: {
   /** Seconds of load on each server before its measured rounds; 0 for none. */
   warmSeconds: number;
   frameworks?: readonly Framework[];
+  /** A Redis for the revocation-redis variant; without one, the revocation rows are left out. */
+  redisUrl?: string;
 }): Promise<{ results: Record<string, Record<string, HttpResult>>; refused: Record<Refusal, string> }> {
+  const targets = options.redisUrl === undefined ? baseTargets : [...baseTargets, ...revocationTargets];
   const results: Record<string, Record<string, HttpResult>> = {};
   const fixtures = { HS256: await fixture('HS256'), ES256: await fixture('ES256') };
   const refused = await refusedTokens(fixtures);
@@ -158,6 +168,7 @@ export async function benchHttp(options: {
       alg,
       issuer: 'https://auth.example.com',
       audience: 'bench-api',
+      ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
       ...(f.secret ? { secret: f.secret } : { publicPem: f.publicKey?.export({ type: 'spki', format: 'pem' }).toString() }),
     };
   };

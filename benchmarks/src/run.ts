@@ -1,6 +1,7 @@
 // `pnpm bench`: every contender in one run, printed as ratios, written as JSON (see
 // docs/performance.md). Options: --quick (a smoke test: short windows, one round, no warm-up
-// load, written to the temporary directory), --verify-only, --http-only, --out <file>.
+// load, written to the temporary directory), --verify-only, --http-only, --redis-only (the
+// redemption rate and the propagation delay on Redis alone), --out <file>.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -9,14 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { benchHttp, loadGenerator, pinnedToCores, refusedName, simultaneous } from './http.js';
 import { refusals } from './refusals.js';
+import { benchRedisFlows, startBenchRedis } from './redis.js';
 import { benchVerify } from './verify.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-// A quick run's figures are no measurement: they never replace the results of a full one.
+const redisOnly = args.includes('--redis-only');
+// A quick run's figures are no measurement: they never replace the results of a full one; nor
+// does a partial run of the Redis rows.
 const out = args.includes('--out')
   ? resolve(args[args.indexOf('--out') + 1] as string)
-  : quick
+  : args.includes('--redis-only')
+    ? join(tmpdir(), 'jwt-gate-bench-redis.json')
+    : quick
     ? join(tmpdir(), 'jwt-gate-bench-quick.json')
     : fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
@@ -41,7 +47,7 @@ const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1e6 ? `${
 
 const report: Record<string, unknown> = { machine, quick };
 
-if (!args.includes('--http-only')) {
+if (!args.includes('--http-only') && !redisOnly) {
   const verify = await benchVerify({ durationMs: quick ? 300 : 3000, rounds: quick ? 1 : 20 });
   report.verify = verify;
   const algs = Object.keys(verify) as (keyof typeof verify)[];
@@ -57,7 +63,7 @@ if (!args.includes('--http-only')) {
   }
 }
 
-if (!args.includes('--http-only')) {
+if (!args.includes('--http-only') && !redisOnly) {
   // A fetch runtime: Deno, from the deno npm package, where only WebCrypto is available.
   const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
   const script = fileURLToPath(new URL('../src/fetch-runtime.ts', import.meta.url));
@@ -74,8 +80,12 @@ if (!args.includes('--http-only')) {
   }
 }
 
-if (!args.includes('--verify-only')) {
-  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2 });
+// A Redis for the shared-store rows: REDIS_URL, or a redis-server started for the run.
+const redis = args.includes('--verify-only') ? undefined : await startBenchRedis();
+if (!args.includes('--verify-only') && redis === undefined) console.log('\nRedis rows skipped: no REDIS_URL and no redis-server on PATH (apt-get install redis-server).');
+
+if (!args.includes('--verify-only') && !redisOnly) {
+  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2, ...(redis ? { redisUrl: redis.url } : {}) });
   report.http = http;
   report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous, refusedTokens: refused, refusedTokenCache: 'jwt-gate default (on)' };
   console.log(
@@ -90,6 +100,16 @@ if (!args.includes('--verify-only')) {
       [`${framework} (${peers[framework]})`.padEnd(26), fmt(rows['open HS256']?.requestsPerSecond).padStart(12), ...columns.map((c) => (rows[c]?.ratioToOpen.toFixed(2) ?? '-').padStart(20))].join(''),
     );
   }
+  if (redis !== undefined) {
+    console.log('\nRevocation check on every request (jwt-gate with its token cache, 10,000 other revocations held): protected route / the same route unprotected');
+    console.log(['framework'.padEnd(26), 'in memory'.padStart(12), 'Redis mirror'.padStart(14), 'difference'.padStart(12)].join(''));
+    for (const [framework, rows] of Object.entries(http)) {
+      const memory = rows['revocation memory HS256']?.ratioToOpen;
+      const shared = rows['revocation redis HS256']?.ratioToOpen;
+      const difference = memory === undefined || shared === undefined ? undefined : shared - memory;
+      console.log([framework.padEnd(26), (memory?.toFixed(3) ?? '-').padStart(12), (shared?.toFixed(3) ?? '-').padStart(14), (difference === undefined ? '-' : `${difference >= 0 ? '+' : ''}${difference.toFixed(3)}`).padStart(12)].join(''));
+    }
+  }
   console.log('\nRefused tokens, every answer a 401: protected route throughput / the open route sent the same token (jwt-gate with its token cache on)');
   console.log(['framework, middleware'.padEnd(26), ...refusals.map((r) => r.padStart(22))].join(''));
   for (const [framework, rows] of Object.entries(http)) {
@@ -97,6 +117,19 @@ if (!args.includes('--verify-only')) {
       const label = `${framework}, ${variant === 'peer' ? peers[framework] : 'jwt-gate'}`;
       console.log([label.padEnd(26), ...refusals.map((r) => (rows[refusedName(variant, r)]?.ratioToOpen.toFixed(2) ?? '-').padStart(22))].join(''));
     }
+  }
+}
+
+if (redis !== undefined) {
+  try {
+    const flows = await benchRedisFlows(redis.url, { durationMs: quick ? 500 : 3000, rounds: quick ? 1 : 5, samples: quick ? 50 : 500 });
+    report.redis = { source: redis.source, ...flows };
+    const { memory, redis: onRedis, ratio, chains } = flows.redemptionsPerSecond;
+    console.log(`\nRefresh-token redemptions per second (${chains} logins redeeming in turn; sign, verify, advance): in memory ${fmt(memory)}, on Redis ${fmt(onRedis)} (ratio ${ratio.toFixed(2)})`);
+    const { samples, p50, p99, max } = flows.propagationMs;
+    console.log(`Revocation reaching another instance's mirror (${samples} revocations, Redis from ${redis.source}): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
+  } finally {
+    await redis.stop();
   }
 }
 

@@ -9,6 +9,9 @@ import { serve } from '@hono/node-server';
 import { jwtAuth as expressAuth } from '@jwt-gate/express';
 import { jwtAuth as honoAuth } from '@jwt-gate/hono';
 import { jwtAuth as koaAuth } from '@jwt-gate/koa';
+import { createRevocationStore, type RevocationStore } from '@jwt-gate/core';
+import { createRedisRevocationStore } from '@jwt-gate/redis';
+import { createClient } from 'redis';
 import express from 'express';
 import { expressjwt } from 'express-jwt';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -17,7 +20,7 @@ import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 
 export type Framework = 'express' | 'koa' | 'hono';
-export type Variant = 'open' | 'noop' | 'jwt-gate' | 'jwt-gate-cache' | 'peer';
+export type Variant = 'open' | 'noop' | 'jwt-gate' | 'jwt-gate-cache' | 'peer' | 'revocation-memory' | 'revocation-redis';
 
 interface Config {
   port: number;
@@ -26,12 +29,41 @@ interface Config {
   publicPem?: string;
   issuer: string;
   audience: string;
+  /** For the revocation-redis variant. */
+  redisUrl?: string;
 }
 
 const [framework, variant] = process.argv.slice(2) as [Framework, Variant];
 const config = JSON.parse(process.env.BENCH_CONFIG ?? '{}') as Config;
 const keyOptions = config.secret ? { secret: config.secret, algorithms: ['HS256' as const] } : { publicKey: config.publicPem as string };
-const gate = { issuer: config.issuer, audience: config.audience, ...keyOptions, ...(variant === 'jwt-gate' ? { tokenCache: false as const } : {}) };
+// The revocation variants: jwt-gate as users run it (token cache on) with a revocation store
+// holding other tokens' revocations, in memory or on Redis (checked against its local mirror).
+const REVOKED_OTHERS = 10_000;
+async function revocationStore(): Promise<RevocationStore | undefined> {
+  if (variant !== 'revocation-memory' && variant !== 'revocation-redis') return undefined;
+  let store: RevocationStore;
+  if (variant === 'revocation-memory') store = createRevocationStore({ familyClaim: 'sid' });
+  else {
+    const client = createClient({ url: config.redisUrl as string });
+    client.on('error', () => {});
+    await client.connect();
+    const redis = createRedisRevocationStore({ client, familyClaim: 'sid', prefix: `jwt-gate-bench-${process.pid}` });
+    await redis.ready();
+    store = redis;
+  }
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  for (let i = 0; i < REVOKED_OTHERS; i++) await store.revoke(config.issuer, `other-${i}`, exp);
+  return store;
+}
+const revocations = await revocationStore();
+const gate = {
+  issuer: config.issuer,
+  audience: config.audience,
+  ...keyOptions,
+  ...(variant === 'jwt-gate' ? { tokenCache: false as const } : {}),
+  ...(revocations ? { isRevoked: revocations } : {}),
+};
+const gated = variant === 'jwt-gate' || variant === 'jwt-gate-cache' || revocations !== undefined;
 const peerKey = config.secret ?? (config.publicPem as string);
 const body = { sub: 'user-7f3a9c2e' };
 
@@ -40,7 +72,7 @@ function expressApp() {
   app.disable('x-powered-by');
   app.disable('etag');
   if (variant === 'noop') app.use((_req, _res, next) => next());
-  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(expressAuth(gate));
+  if (gated) app.use(expressAuth(gate));
   if (variant === 'peer') app.use(expressjwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
   app.get('/resource', (_req, res) => {
     res.json(body);
@@ -59,7 +91,7 @@ function expressApp() {
 function koaApp() {
   const app = new Koa();
   if (variant === 'noop') app.use((_ctx, next) => next());
-  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use(koaAuth(gate));
+  if (gated) app.use(koaAuth(gate));
   if (variant === 'peer') app.use(koaJwt({ secret: peerKey, algorithms: [config.alg], issuer: config.issuer, audience: config.audience }));
   app.use((ctx) => {
     ctx.body = body;
@@ -70,7 +102,7 @@ function koaApp() {
 function honoApp() {
   const app = new Hono();
   if (variant === 'noop') app.use('/resource', (_c, next) => next());
-  if (variant === 'jwt-gate' || variant === 'jwt-gate-cache') app.use('/resource', honoAuth(gate) as MiddlewareHandler);
+  if (gated) app.use('/resource', honoAuth(gate) as MiddlewareHandler);
   if (variant === 'peer') {
     const secret = config.secret ?? (createPublicKey(config.publicPem as string).export({ format: 'jwk' }) as never);
     app.use('/resource', honoJwt({ secret, alg: config.alg, verification: { iss: config.issuer, aud: config.audience } }));

@@ -162,6 +162,6 @@ export function describeWithRedis(name: string, fn: () => void, need: 'url' | 's
     });
     return;
   }
-  console.warn(`Skipping "${name}": ${missing} (apt-get install redis-server, or set REDIS_URL)`);
+  console.warn(`Skipping "${name}": ${missing} (apt-get install redis-server${need === 'server' ? '' : ', or set REDIS_URL'})`);
   describe.skip(name, fn);
 }

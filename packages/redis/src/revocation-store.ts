@@ -72,7 +72,7 @@ local function revoke(zset, seq, channel, now, member, until_ms)
   if until_ms <= now or until_ms <= held then return 0 end
   redis.call('ZADD', zset, until_ms, member)
   local n = redis.call('INCR', seq)
-  redis.call('PUBLISH', channel, n .. ' ' .. until_ms .. ' ' .. member)
+  redis.call('PUBLISH', channel, n .. ' ' .. string.format('%d', until_ms) .. ' ' .. member)
   return 1
 end
 local function settle(zset, seq, now)

@@ -23,7 +23,7 @@ const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 /** True when node_modules holds the whole workspace with its dev dependencies (after `npm test`, say). */
 function fullInstall() {
   const modules = join(root, 'node_modules', '.modules.yaml');
-  return existsSync(modules) && /devDependencies: true/.test(readFileSync(modules, 'utf8'));
+  return existsSync(modules) && /"?devDependencies"?:\s*true/.test(readFileSync(modules, 'utf8'));
 }
 
 const pnpm = pnpmCommand();

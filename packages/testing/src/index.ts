@@ -20,6 +20,8 @@ export { sharedStateContract } from './shared-state-contract.js';
 export type { ExampleContractOptions } from './example-contract.js';
 export { installBuilt, packageDir } from './built.js';
 export { fixture } from './fixtures.js';
+export { peerSuite, signLikePeers } from './compat.js';
+export type { PeerCase, PeerCases, PeerTokenOptions, Verdict } from './compat.js';
 export { conformance } from './conformance/suite.js';
 export { exampleServer } from './conformance/example-server.js';
 export type { ExampleServerOptions } from './conformance/example-server.js';

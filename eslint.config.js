@@ -23,6 +23,16 @@ const regexMistakes = Object.fromEntries(
   }),
 );
 
+// What an adapter may import: the core's two public entry points, never jose or the core's files.
+const adapterImports = {
+  paths: [{ name: 'jose', message: 'Only @jwt-gate/core may use jose.' }],
+  patterns: [
+    { group: ['jose/*'], message: 'Only @jwt-gate/core may use jose.' },
+    { group: ['@jwt-gate/core/*', '!@jwt-gate/core/adapter'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
+    { group: ['**/core/src/**', '../core/**', '../../core/**'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/.build/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**', '.turbo/**'] },
   js.configs.recommended,
@@ -49,19 +59,18 @@ export default tseslint.config(
   {
     // Adapters read, call, attach and translate; everything else is the core's job. They import
     // the core's two public entry points only: the main one and the adapter kit.
-    files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts'],
+    files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts', 'packages/fastify/src/**/*.ts', 'packages/fetch/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test-d.ts'],
+    rules: { 'no-restricted-imports': ['error', adapterImports] },
+  },
+  {
+    // The Fetch adapter runs on Bun, Deno, Workers and edge runtimes: no `node:` module either.
+    files: ['packages/fetch/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test-d.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [{ name: 'jose', message: 'Only @jwt-gate/core may use jose.' }],
-          patterns: [
-            { group: ['jose/*'], message: 'Only @jwt-gate/core may use jose.' },
-            { group: ['@jwt-gate/core/*', '!@jwt-gate/core/adapter'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
-            { group: ['**/core/src/**', '../core/**', '../../core/**'], message: 'Import only @jwt-gate/core and @jwt-gate/core/adapter.' },
-          ],
-        },
+        { ...adapterImports, patterns: [...adapterImports.patterns, { group: ['node:*'], message: 'The Fetch adapter must run on Web-standard runtimes.' }] },
       ],
     },
   },

@@ -26,6 +26,8 @@ const projects = [
   ['@jwt-gate/express', 'packages/express'],
   ['@jwt-gate/koa', 'packages/koa'],
   ['@jwt-gate/hono', 'packages/hono'],
+  ['@jwt-gate/fastify', 'packages/fastify'],
+  ['@jwt-gate/fetch', 'packages/fetch'],
   ['@jwt-gate/cli', 'packages/cli'],
   ['@jwt-gate/redis', 'packages/redis'],
   ['@jwt-gate/testing', 'packages/testing'],
@@ -33,6 +35,8 @@ const projects = [
   ['@jwt-gate/example-express', 'examples/express'],
   ['@jwt-gate/example-koa', 'examples/koa'],
   ['@jwt-gate/example-hono', 'examples/hono'],
+  ['@jwt-gate/example-fastify', 'examples/fastify'],
+  ['@jwt-gate/example-fetch', 'examples/fetch'],
   ['@jwt-gate/example-microservices', 'examples/microservices'],
 ] as const;
 

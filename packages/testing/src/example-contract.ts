@@ -10,6 +10,7 @@ import { startJwksServer, type JwksServer } from './jwks-server.js';
 import { createTestKey, signToken, type TestKey } from './keys.js';
 import { rawRequest, startProcess, type RawResponse, type StartedProcess } from './process.js';
 import { canBind, rawBodyRequest } from './raw-body-request.js';
+import { readmeWalkthrough } from './readme-walkthrough.js';
 import { sharedStateContract } from './shared-state-contract.js';
 
 const REALM_CHALLENGE = /^Bearer realm="[^"]+"$/;
@@ -160,11 +161,12 @@ export interface ExampleContractOptions {
  * endpoint fails) and refresh-token flows, then logging in, publishing keys and single sign-on,
  * once with `JWT_SECRET` and once with a generated ES256 key and a working identity provider
  * (where the refresh-token flows run again); POST /logout, and with `REDIS_URL` several
- * instances acting as one, through a Redis outage.
+ * instances acting as one, through a Redis outage; and the README's curl walk-through, as written.
  */
 export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: ExampleContractOptions): void {
   conformance(`${name} example`, exampleServer({ cwd, joinsRepeatedHeaders }));
   sharedStateContract({ name, cwd });
+  readmeWalkthrough({ name, cwd });
 
   for (const mode of ['HS256', 'ES256'] as const) {
     describe(`${name} example: logging in and keys (${mode})`, () => {

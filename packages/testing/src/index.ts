@@ -16,6 +16,8 @@ export type { TestRedis } from './redis-server.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { ProxyMode, TcpProxy } from './tcp-proxy.js';
 export { exampleContract } from './example-contract.js';
+export { readmeWalkthrough, showsOutput, walkthroughSteps } from './readme-walkthrough.js';
+export type { ReadmeWalkthroughOptions, WalkthroughStep } from './readme-walkthrough.js';
 export { sharedStateContract } from './shared-state-contract.js';
 export type { ExampleContractOptions } from './example-contract.js';
 export { installBuilt, packageDir } from './built.js';

@@ -156,8 +156,11 @@ export async function benchHttp(options: {
   frameworks?: readonly Framework[];
   /** A Redis for the revocation-redis variant; without one, the revocation rows are left out. */
   redisUrl?: string;
+  /** Only the revocation rows (and the open route): the Redis mirror against the in-memory store. */
+  revocationOnly?: boolean;
 }): Promise<{ results: Record<string, Record<string, HttpResult>>; refused: Record<Refusal, string> }> {
-  const targets = options.redisUrl === undefined ? baseTargets : [...baseTargets, ...revocationTargets];
+  const openTargets = baseTargets.filter((target) => target.variant === 'open');
+  const targets = options.redisUrl === undefined ? baseTargets : [...(options.revocationOnly ? openTargets : baseTargets), ...revocationTargets];
   const results: Record<string, Record<string, HttpResult>> = {};
   const fixtures = { HS256: await fixture('HS256'), ES256: await fixture('ES256') };
   const refused = await refusedTokens(fixtures);

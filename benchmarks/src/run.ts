@@ -1,7 +1,8 @@
 // `pnpm bench`: every contender in one run, printed as ratios, written as JSON (see
 // docs/performance.md). Options: --quick (a smoke test: short windows, one round, no warm-up
 // load, written to the temporary directory), --verify-only, --http-only, --redis-only (the
-// redemption rate and the propagation delay on Redis alone), --out <file>.
+// redemption rate and the propagation delay on Redis alone), --revocation-only (the HTTP rows of
+// the revocation check alone, in memory and on Redis), --out <file>.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -16,11 +17,12 @@ import { benchVerify } from './verify.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const redisOnly = args.includes('--redis-only');
+const revocationOnly = args.includes('--revocation-only');
 // A quick run's figures are no measurement: they never replace the results of a full one; nor
 // does a partial run of the Redis rows.
 const out = args.includes('--out')
   ? resolve(args[args.indexOf('--out') + 1] as string)
-  : args.includes('--redis-only')
+  : args.includes('--redis-only') || args.includes('--revocation-only')
     ? join(tmpdir(), 'jwt-gate-bench-redis.json')
     : quick
     ? join(tmpdir(), 'jwt-gate-bench-quick.json')
@@ -47,7 +49,7 @@ const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : n >= 1e6 ? `${
 
 const report: Record<string, unknown> = { machine, quick };
 
-if (!args.includes('--http-only') && !redisOnly) {
+if (!args.includes('--http-only') && !redisOnly && !revocationOnly) {
   const verify = await benchVerify({ durationMs: quick ? 300 : 3000, rounds: quick ? 1 : 20 });
   report.verify = verify;
   const algs = Object.keys(verify) as (keyof typeof verify)[];
@@ -63,7 +65,7 @@ if (!args.includes('--http-only') && !redisOnly) {
   }
 }
 
-if (!args.includes('--http-only') && !redisOnly) {
+if (!args.includes('--http-only') && !redisOnly && !revocationOnly) {
   // A fetch runtime: Deno, from the deno npm package, where only WebCrypto is available.
   const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
   const script = fileURLToPath(new URL('../src/fetch-runtime.ts', import.meta.url));
@@ -85,7 +87,7 @@ const redis = args.includes('--verify-only') ? undefined : await startBenchRedis
 if (!args.includes('--verify-only') && redis === undefined) console.log('\nRedis rows skipped: no REDIS_URL and no redis-server on PATH (apt-get install redis-server).');
 
 if (!args.includes('--verify-only') && !redisOnly) {
-  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2, ...(redis ? { redisUrl: redis.url } : {}) });
+  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2, revocationOnly, ...(redis ? { redisUrl: redis.url } : {}) });
   report.http = http;
   report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous, refusedTokens: refused, refusedTokenCache: 'jwt-gate default (on)' };
   console.log(
@@ -110,17 +112,20 @@ if (!args.includes('--verify-only') && !redisOnly) {
       console.log([framework.padEnd(26), (memory?.toFixed(3) ?? '-').padStart(12), (shared?.toFixed(3) ?? '-').padStart(14), (difference === undefined ? '-' : `${difference >= 0 ? '+' : ''}${difference.toFixed(3)}`).padStart(12)].join(''));
     }
   }
-  console.log('\nRefused tokens, every answer a 401: protected route throughput / the open route sent the same token (jwt-gate with its token cache on)');
-  console.log(['framework, middleware'.padEnd(26), ...refusals.map((r) => r.padStart(22))].join(''));
-  for (const [framework, rows] of Object.entries(http)) {
-    for (const variant of ['jwt-gate-cache', 'peer'] as const) {
-      const label = `${framework}, ${variant === 'peer' ? peers[framework] : 'jwt-gate'}`;
-      console.log([label.padEnd(26), ...refusals.map((r) => (rows[refusedName(variant, r)]?.ratioToOpen.toFixed(2) ?? '-').padStart(22))].join(''));
+  if (!revocationOnly) {
+    console.log('\nRefused tokens, every answer a 401: protected route throughput / the open route sent the same token (jwt-gate with its token cache on)');
+    console.log(['framework, middleware'.padEnd(26), ...refusals.map((r) => r.padStart(22))].join(''));
+    for (const [framework, rows] of Object.entries(http)) {
+      for (const variant of ['jwt-gate-cache', 'peer'] as const) {
+        const label = `${framework}, ${variant === 'peer' ? peers[framework] : 'jwt-gate'}`;
+        console.log([label.padEnd(26), ...refusals.map((r) => (rows[refusedName(variant, r)]?.ratioToOpen.toFixed(2) ?? '-').padStart(22))].join(''));
+      }
     }
   }
 }
 
-if (redis !== undefined) {
+if (redis !== undefined && revocationOnly) await redis.stop();
+else if (redis !== undefined) {
   try {
     const flows = await benchRedisFlows(redis.url, { durationMs: quick ? 500 : 3000, rounds: quick ? 1 : 5, samples: quick ? 50 : 500 });
     report.redis = { source: redis.source, ...flows };

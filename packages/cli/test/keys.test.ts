@@ -67,6 +67,14 @@ describe('jwt-gate keys generate', () => {
     expect(statSync(work.path('taken.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('writes neither file when the public one exists', async () => {
+    writeFileSync(work.path('half.pub.json'), '{}');
+    const result = await run(['keys', 'generate', '--alg', 'ES256', '--out', 'half.json'], { cwd: work.dir });
+    expect(result.code).toBe(2);
+    expect(existsSync(work.path('half.json'))).toBe(false);
+    expect(readFileSync(work.path('half.pub.json'), 'utf8')).toBe('{}');
+  });
+
   it('prints the private key only when asked with --out -', async () => {
     const missing = await run(['keys', 'generate', '--alg', 'ES256'], { cwd: work.dir });
     expect(missing.code).toBe(2);
@@ -81,6 +89,8 @@ describe('jwt-gate keys generate', () => {
     [['--alg', 'RS256', '--bits', '1024', '--out', 'x.json']],
     [['--alg', 'ES256', '--bits', '2048', '--out', 'x.json']],
     [['--alg', 'HS256', '--format', 'pem', '--out', 'x.pem']],
+    [['--alg', 'HS256', '--kid', '', '--out', 'x.json']],
+    [['--alg', 'ES256', '--kid', '', '--out', 'x.json']],
     [['--out', 'x.json']],
   ])('refuses %j with exit 2 and writes nothing', async (args) => {
     const result = await run(['keys', 'generate', ...args], { cwd: work.dir });

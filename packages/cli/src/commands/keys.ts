@@ -2,6 +2,7 @@
 // read (or on stdout when asked with `--out -`), the public JWK beside it.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { createKeySet, exportPrivateKey, generateSigningKey, type AsymmetricAlgorithm, type HmacAlgorithm, type JWK } from '@jwt-gate/core';
@@ -44,7 +45,9 @@ async function generate(flags: GenerateFlags): Promise<number> {
   if (hmac) {
     // 64 random bytes: at least the hash output for every HS* (RFC 7518 §3.2); the core's own advice.
     const bytes = randomBytes(64);
-    kid = flags.kid ?? ((await coreConfig('--kid', async () => (await createKeySet([{ secret: bytes, algorithm: alg as HmacAlgorithm }]).list())[0]?.kid)) as string);
+    // The core checks the kid, or computes the secret's RFC 7638 thumbprint as one.
+    const entry = { secret: bytes, algorithm: alg as HmacAlgorithm, ...(flags.kid === undefined ? {} : { kid: flags.kid }) };
+    kid = (await coreConfig('--kid', async () => (await createKeySet([entry]).list())[0]?.kid)) as string;
     privateText = jsonText({ kty: 'oct', k: bytes.toString('base64url'), alg, kid });
   } else {
     const bits = flags.bits === undefined ? undefined : Number(flags.bits);
@@ -62,8 +65,11 @@ async function generate(flags: GenerateFlags): Promise<number> {
     process.stdout.write(privateText.endsWith('\n') ? privateText : `${privateText}\n`);
     return EXIT.ok;
   }
-  writeNew(flags.out, privateText.endsWith('\n') ? privateText : `${privateText}\n`, 0o600, flags.force === true);
   const pubPath = publicJwk === undefined ? undefined : publicPath(flags.out);
+  // Both files or neither: a new private key beside an old public one would publish the wrong key.
+  const taken = [flags.out, pubPath].find((path) => path !== undefined && existsSync(path));
+  if (taken !== undefined && flags.force !== true) throw new CliError(`${taken} exists; give --force to replace it`);
+  writeNew(flags.out, privateText.endsWith('\n') ? privateText : `${privateText}\n`, 0o600, flags.force === true);
   if (pubPath !== undefined) writeNew(pubPath, `${jsonText(publicJwk)}\n`, 0o644, flags.force === true);
 
   if (output.json) {

@@ -1,11 +1,13 @@
 // Requests Express did not build: serverless-http (AWS Lambda, which fills `headers` and leaves
-// `rawHeaders` empty), node-mocks-http, and plain `{ headers }` objects. The adapter reads
-// `req.headers`, so each is authenticated as a real request would be.
+// `rawHeaders` empty), node-mocks-http, and plain `{ headers }` objects, beside a real request
+// through supertest. The adapter reads `req.headers`, so each is authenticated as a real request
+// would be.
 
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import httpMocks from 'node-mocks-http';
 import serverless from 'serverless-http';
+import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { getAuth, jwtAuth, requireRoles, type AuthError } from '../src/index.js';
 
@@ -41,6 +43,15 @@ describe('requests Express did not build', async () => {
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="api"');
   });
 
+  it('over real HTTP with supertest, as the doubles below stand in for: claims on success, 403 and 401 answered', async () => {
+    const app = express().get('/me', jwtAuth(options), requireRoles('admin'), (req, res) => res.json({ sub: getAuth(req).claims.sub }));
+    const ok = await request(app).get('/me').set('authorization', `Bearer ${alice}`);
+    expect([ok.status, ok.body]).toEqual([200, { sub: 'alice' }]);
+    expect((await request(app).get('/me').set('authorization', `Bearer ${bob}`)).status).toBe(403);
+    const missing = await request(app).get('/me');
+    expect([missing.status, missing.headers['www-authenticate']]).toEqual([401, 'Bearer realm="api"']);
+  });
+
   it('with node-mocks-http: sets req.auth and getAuth, and answers refusals on the mock response', async () => {
     const middleware = jwtAuth(options);
     const req = httpMocks.createRequest({ method: 'GET', url: '/me', headers: { authorization: `Bearer ${alice}` } });
@@ -62,6 +73,11 @@ describe('requests Express did not build', async () => {
     const req = { headers: { authorization: `Bearer ${alice}` } };
     expect(await run(req)).toBeUndefined();
     expect((req as Request).auth?.claims.sub).toBe('alice');
+    // Names in any letter case, as a Lambda event's headers have them; the same header twice is refused.
+    const event = { headers: { Authorization: `Bearer ${bob}` } };
+    expect(await run(event)).toBeUndefined();
+    expect((event as unknown as Request).auth?.claims.sub).toBe('bob');
+    expect(await run({ headers: { authorization: `Bearer ${alice}`, Authorization: `Bearer ${bob}` } })).toMatchObject({ code: 'ERR_MULTIPLE_TOKENS', status: 400 });
     expect(await run({ headers: {} })).toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401 });
     const error = (await run({ url: '/me' })) as AuthError;
     expect(error).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500 });

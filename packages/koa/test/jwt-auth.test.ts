@@ -29,6 +29,28 @@ describe('jwtAuth (Koa)', async () => {
         expect(ran).toBe(1);
       });
 
+      it('verifies the Authorization an earlier middleware wrote into ctx.request.headers, through app.callback()', async () => {
+        const bob = await signToken(key, { iss: issuer, aud: audience, sub: 'bob' });
+        let ran = 0;
+        const app = new Framework()
+          .use((ctx, next) => {
+            // A gateway's header moved into Authorization, replacing the headers object.
+            const forwarded = ctx.request.headers['x-forwarded-token'];
+            if (typeof forwarded === 'string') ctx.request.headers = { ...ctx.request.headers, authorization: `Bearer ${forwarded}` };
+            return next();
+          })
+          .use(jwtAuth(options))
+          .use((ctx) => {
+            ran++;
+            ctx.body = { sub: ctx.state.auth.claims.sub };
+          });
+        const moved = await request(app.callback()).get('/').set('x-forwarded-token', bob).set('authorization', `Bearer ${expired}`);
+        expect([moved.status, moved.body]).toEqual([200, { sub: 'bob' }]);
+        const untouched = await request(app.callback()).get('/').set('authorization', `Bearer ${expired}`);
+        expect([untouched.status, untouched.headers['www-authenticate']]).toEqual([401, expiredChallenge]);
+        expect(ran).toBe(1);
+      });
+
       it('answers a refusal itself by default: status, challenge, JSON body; the handler does not run', async () => {
         let ran = 0;
         let caught = 0;

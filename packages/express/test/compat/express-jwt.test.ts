@@ -361,7 +361,7 @@ peerSuite('express-jwt (README)', guide, ({ group, met, differs }) => {
       expect(errors[0]).toMatchObject({ name: 'AuthError', status: 401, code: 'ERR_TOKEN_MALFORMED' });
     });
 
-    differs('without an error handler, Express answers a failure with a 500 page, or 401 from err.status', "jwt-gate's default, errors: 'respond', answers the RFC 6750 response itself", async () => {
+    differs('without an error handler of the app, Express answers an HTML page with err.status', "jwt-gate's default, errors: 'respond', answers the RFC 6750 response itself", async () => {
       const app = express().get('/', jwtAuth({ secret, issuer: null, audience: null, requireExpiration: false }), (_req, res) => res.end());
       const res = await request(app).get('/').set('authorization', 'Bearer wrongjwt');
       expect([res.status, res.headers['www-authenticate'], res.body.error]).toEqual([401, expect.stringMatching(/^Bearer realm="api", error="invalid_token"/), 'invalid_token']);

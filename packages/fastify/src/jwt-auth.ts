@@ -31,10 +31,11 @@ declare module 'fastify' {
     /**
      * The verified token, set by the `jwtGate` plugin's hook or a `jwtAuth()` hook: `claims`,
      * `header`, `issuer` and the raw `token`. `null` for an anonymous request under optional
-     * authentication and on routes no hook authenticated. For your own claims type per route,
-     * use `getAuth<Claims>(request)`.
+     * authentication, and in the plugin's scope on routes it leaves open; absent where neither
+     * the plugin nor a hook reached. For your own claims type per route, use
+     * `getAuth<Claims>(request)`.
      */
-    auth: AuthResult<AuthClaims> | null;
+    auth?: AuthResult<AuthClaims> | null;
   }
 }
 

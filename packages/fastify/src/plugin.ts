@@ -86,10 +86,12 @@ const jwtGatePlugin: FastifyPluginCallback<JwtGateOptions> = (fastify, options, 
  * `config: { jwtGate: false }` to stay open, `config: { jwtGate: { optional: true } }` to let
  * anonymous requests through. Route guards go in `preHandler`.
  *
- * It authenticates in an `onRequest` hook, so requests are refused before their body is read,
- * and requests that match no route get the same answer as protected ones. At start-up, a route
- * guard on a route with `config.jwtGate: false` and no `jwtAuth()` in front of it among the
- * route's hooks fails the route's registration with `ERR_CONFIG_INVALID`.
+ * It authenticates in an `onRequest` hook, so requests are refused before their body is read.
+ * Registered on the app itself, it also authenticates requests that match no route (a client
+ * without a token gets 401, not 404); in an encapsulated plugin, that plugin's routes only.
+ * Register it (with `await`) before the routes it covers: they are checked as they are added,
+ * and a route guard on a route with `config.jwtGate: false` and no `jwtAuth()` in front of it
+ * among the route's hooks fails the app's start with `ERR_CONFIG_INVALID`.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@
  */
 
 import type { JWTPayload } from 'jose';
-import { AuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError } from '../errors/auth-error.js';
 import { enforce } from '../policies/evaluate.js';
 import { carryPolicy, policyNode, type Policy, type PolicyRule } from '../policies/policy.js';
 import type { AuthResult } from './authenticate.js';
@@ -65,7 +65,12 @@ export function createGuard<TClaims extends JWTPayload = JWTPayload>(policy: Pol
     policy,
     async check(session: AuthSession | undefined, request?: RequestView): Promise<AuthResult<TClaims>> {
       const result = sessionResult(session, 'A route guard ran without jwtAuth() in front of it', { rule: node.rule });
-      await enforce(node, result.claims, request, (session as AuthSession).realm);
+      const { realm, resourceMetadata } = session as AuthSession;
+      try {
+        await enforce(node, result.claims, request, realm);
+      } catch (error) {
+        throw isAuthError(error) ? error.withResourceMetadata(resourceMetadata) : error;
+      }
       return result as AuthResult<TClaims>;
     },
     attach<THandler extends object>(handler: THandler): THandler & Policy<TClaims> {

@@ -12,6 +12,7 @@ import type { JWTPayload } from 'jose';
 import { AuthError, isAuthError } from '../errors/auth-error.js';
 import { suggestion } from '../internal/options.js';
 import { publishRefused } from '../observability/channels.js';
+import { readResourceMetadataUrl } from '../metadata/url.js';
 import { VERIFIER_OPTIONS } from '../verification/plan.js';
 import type { Verifier } from '../verification/verifier.js';
 import { AUTHENTICATE_OPTIONS, buildAuthenticator, HTTP_TOKEN, isVerifier, type AuthenticatorOptions, type AuthResult, type Authenticator, type BuiltAuthenticator } from './authenticate.js';
@@ -55,13 +56,26 @@ export interface MiddlewareExtras<TRequest> {
    * signing secret as `signed`. Off by default: a cookie-borne token needs CSRF protection.
    */
   cookie?: CookieOption | false;
+  /**
+   * The URL of this resource's RFC 9728 metadata document (usually
+   * `https://api.example.com/.well-known/oauth-protected-resource`): every `WWW-Authenticate`
+   * challenge of this middleware and its guards then carries `resource_metadata="..."` (RFC 9728
+   * §5.1), so clients can discover where to get a token. An https URL (http for loopback hosts)
+   * without a fragment, checked at creation.
+   */
+  resourceMetadata?: string | URL;
 }
 
-/** `Omit` over each member of a union, keeping the union discriminated. */
-type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** Options every adapter's `jwtAuth()` takes: the authenticator's, plus {@link MiddlewareExtras}. */
-export type MiddlewareOptions<TClaims extends JWTPayload = JWTPayload, TRequest = unknown> = OmitEach<AuthenticatorOptions<TClaims>, 'cookie'> & MiddlewareExtras<TRequest>;
+/**
+ * Options every adapter's `jwtAuth()` takes: the authenticator's, plus {@link MiddlewareExtras}.
+ * (`cookie` is left out of each member of the options union, which stays discriminated.)
+ */
+export type MiddlewareOptions<TClaims extends JWTPayload = JWTPayload, TRequest = unknown> = (AuthenticatorOptions<TClaims> extends infer Each
+  ? Each extends unknown
+    ? Omit<Each, 'cookie'>
+    : never
+  : never) &
+  MiddlewareExtras<TRequest>;
 
 /** What `jwtAuth()` records for one request, read back by route guards and `getAuth`. */
 export interface AuthSession<TClaims extends JWTPayload = JWTPayload> {
@@ -71,6 +85,8 @@ export interface AuthSession<TClaims extends JWTPayload = JWTPayload> {
   readonly realm: string;
   /** The middleware's error mode, which its guards follow. */
   readonly errors: ErrorMode;
+  /** The metadata URL its challenges name (`resourceMetadata`), which its guards' challenges name too. */
+  readonly resourceMetadata?: string | undefined;
   /** Reports a refusal of a guard behind the middleware, as the middleware reports its own. */
   readonly report: (error: unknown, request: unknown) => void;
 }
@@ -113,7 +129,7 @@ export interface Middleware<TClaims extends JWTPayload = JWTPayload, TRequest = 
   readonly authenticator: Authenticator<TClaims>;
 }
 
-const EXTRAS = ['errors', 'onError', 'getToken', 'cookie'];
+const EXTRAS = ['errors', 'onError', 'getToken', 'cookie', 'resourceMetadata'];
 /** Names users of other JWT middleware reach for, and what to write instead. */
 const FAMILIAR: Readonly<Record<string, string>> = {
   credentialsRequired: 'use `optional: true` to let requests without a token through (`credentialsRequired: false` in express-jwt)',
@@ -165,6 +181,7 @@ interface RequestPlan<TClaims extends JWTPayload, TRequest> {
   readonly where: string;
   readonly realm: string;
   readonly errors: ErrorMode;
+  readonly resourceMetadata: string | undefined;
   readonly getToken: MiddlewareExtras<TRequest>['getToken'];
   readonly now: BuiltAuthenticator<TClaims>['now'];
   readonly report: (error: unknown, request: unknown) => void;
@@ -190,18 +207,20 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
   }
   const given = (isVerifier(options) ? { verifier: options } : Object.assign(Object.create(null) as object, options)) as Record<string, unknown>;
   checkNames(given, where);
-  const { errors = 'respond', onError, getToken, cookie, ...rest } = given as MiddlewareExtras<TRequest> & Record<string, unknown>;
+  const { errors = 'respond', onError, getToken, cookie, resourceMetadata: metadataOption, ...rest } = given as MiddlewareExtras<TRequest> & Record<string, unknown>;
   if (errors !== 'respond' && errors !== 'next') throw new TypeError(`${where}: errors must be "respond" or "next"`);
   if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${where}: onError must be a function (error, request) => void`);
   if (getToken !== undefined && typeof getToken !== 'function') throw new TypeError(`${where}: getToken must be a function (request) => token | null, sync or async`);
   const cookieSettings = readCookie(where, cookie);
+  const resourceMetadata = metadataOption === undefined ? undefined : readResourceMetadataUrl(where, metadataOption);
   if (rest['authorizationHeader'] === false && getToken === undefined && cookieSettings.name === false && (rest['tokenHeader'] === undefined || rest['tokenHeader'] === false)) {
     throw new TypeError(`${where}: authorizationHeader: false leaves no place to read a token from; set tokenHeader, cookie or getToken`);
   }
   const { authenticator, now } = buildAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
   const { realm } = authenticator;
   const report = reporter(onError as ((error: AuthError, request: unknown) => void) | undefined);
-  const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, getToken, now, report, anonymous: Object.freeze({ result: null, realm, errors, report }) };
+  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors, resourceMetadata, report });
+  const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, resourceMetadata, getToken, now, report, anonymous };
   const middleware: Middleware<TClaims, TRequest> = Object.freeze({
     withOptional(optional: boolean): Middleware<TClaims, TRequest> {
       if (optional === authenticator.optional) return middleware;
@@ -216,10 +235,13 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
     handle: <R>(read: () => RequestView | Promise<RequestView>, request: TRequest, accept: (session: AuthSession<TClaims>) => R | Promise<R>, refuse: (error: unknown) => R | Promise<R>) =>
       handleRequest(plan, read, request, accept, refuse),
     authenticate(view: RequestView, request: TRequest): Promise<AuthSession<TClaims>> {
+      const named = (error: unknown): never => {
+        throw namingMetadata(plan, error);
+      };
       try {
-        return Promise.resolve(sessionNow(plan, view, request));
+        return Promise.resolve(sessionNow(plan, view, request)).catch(named);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(namingMetadata(plan, error));
       }
     },
   });
@@ -240,6 +262,11 @@ function reporter(onError: ((error: AuthError, request: unknown) => void) | unde
   };
 }
 
+/** A refusal whose challenge names the middleware's metadata URL, when it has one (RFC 9728 §5.1). */
+function namingMetadata(plan: RequestPlan<JWTPayload, never>, error: unknown): unknown {
+  return isAuthError(error) ? error.withResourceMetadata(plan.resourceMetadata) : error;
+}
+
 /** {@link Middleware.handle}: the one place where a request is answered with or without a promise. */
 function handleRequest<TClaims extends JWTPayload, TRequest, R>(
   plan: RequestPlan<TClaims, TRequest>,
@@ -248,7 +275,8 @@ function handleRequest<TClaims extends JWTPayload, TRequest, R>(
   accept: (session: AuthSession<TClaims>) => R | Promise<R>,
   refuse: (error: unknown) => R | Promise<R>,
 ): R | Promise<R> {
-  const refused = (error: unknown): R | Promise<R> => {
+  const refused = (thrown: unknown): R | Promise<R> => {
+    const error = namingMetadata(plan, thrown);
     plan.report(error, request);
     return refuse(error);
   };
@@ -264,7 +292,8 @@ function handleRequest<TClaims extends JWTPayload, TRequest, R>(
 /** The session of one request, without a promise where nothing had to be awaited; throws refusals. */
 function sessionNow<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TClaims, TRequest>, view: RequestView | Promise<RequestView>, request: TRequest): AuthSession<TClaims> | Promise<AuthSession<TClaims>> {
   if (view instanceof Promise) return view.then((ready) => sessionNow(plan, ready, request));
-  const toSession = (result: AuthResult<TClaims> | null): AuthSession<TClaims> => (result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, report: plan.report });
+  const toSession = (result: AuthResult<TClaims> | null): AuthSession<TClaims> =>
+    result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, resourceMetadata: plan.resourceMetadata, report: plan.report };
   const token = suppliedToken(plan, request);
   if (token instanceof Promise) return token.then((found) => plan.now(view, found)).then(toSession);
   const result = plan.now(view, token);
@@ -306,6 +335,8 @@ export function sessionResult<TClaims extends JWTPayload = JWTPayload>(
   details?: unknown,
 ): AuthResult<TClaims> {
   if (typeof session !== 'object' || session === null) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
-  if (session.result === null) throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm });
+  if (session.result === null) {
+    throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm, ...(session.resourceMetadata === undefined ? {} : { resourceMetadata: session.resourceMetadata }) });
+  }
   return session.result;
 }

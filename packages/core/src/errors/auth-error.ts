@@ -121,6 +121,8 @@ export interface AuthErrorOptions {
   realm?: string;
   /** The scopes the request needed, named in the challenge of a 403 (`scope="a b"`). */
   scope?: readonly string[];
+  /** The URL of the RFC 9728 metadata document, named in the challenge (`resource_metadata="..."`). */
+  resourceMetadata?: string;
   /** A structured account of which rule failed, for logs; never sent to the client. */
   details?: unknown;
   /** Overrides the default message. Keep attacker-supplied text out of it. */
@@ -165,6 +167,8 @@ export class AuthError extends Error {
   readonly realm: string;
   /** The scopes the request needed (403 only). */
   readonly scope: readonly string[] | undefined;
+  /** The URL of the RFC 9728 metadata document the challenge names, if any. */
+  readonly resourceMetadata: string | undefined;
   /** A structured account of the failure for logs, never for clients. */
   readonly details: unknown;
 
@@ -180,6 +184,7 @@ export class AuthError extends Error {
     this.reason = options.reason;
     this.realm = options.realm ?? DEFAULT_REALM;
     this.scope = options.scope;
+    this.resourceMetadata = options.resourceMetadata;
     this.details = options.details;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -209,6 +214,7 @@ export class AuthError extends Error {
       realm: this.realm,
       ...(wire === undefined ? {} : { error: wire, errorDescription: this.description }),
       ...(this.scope === undefined || this.scope.length === 0 ? {} : { scope: this.scope }),
+      ...(this.resourceMetadata === undefined ? {} : { resourceMetadata: this.resourceMetadata }),
     });
   }
 
@@ -225,15 +231,30 @@ export class AuthError extends Error {
   /** A copy of this error answering with another realm. */
   withRealm(realm: string): AuthError {
     if (realm === this.realm) return this;
+    return this.copy({ realm });
+  }
+
+  /**
+   * A copy of this error whose challenge names the RFC 9728 metadata document
+   * (`resource_metadata="..."`); `undefined` leaves the error as it is.
+   */
+  withResourceMetadata(url: string | undefined): AuthError {
+    if (url === undefined || url === this.resourceMetadata) return this;
+    return this.copy({ resourceMetadata: url });
+  }
+
+  private copy(changes: { realm?: string; resourceMetadata?: string }): AuthError {
+    const resourceMetadata = changes.resourceMetadata ?? this.resourceMetadata;
     return new AuthError(this.code, {
       cause: this.cause,
       ...(this.claim === undefined ? {} : { claim: this.claim }),
       ...(this.issuer === undefined ? {} : { issuer: this.issuer }),
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.scope === undefined ? {} : { scope: this.scope }),
+      ...(resourceMetadata === undefined ? {} : { resourceMetadata }),
       details: this.details,
       message: this.message,
-      realm,
+      realm: changes.realm ?? this.realm,
     });
   }
 }

@@ -14,6 +14,11 @@ export interface ChallengeParams {
   errorDescription?: string;
   /** The scopes the resource needs (on `insufficient_scope`). */
   scope?: readonly string[];
+  /**
+   * The URL of the resource's RFC 9728 metadata document, sent as `resource_metadata="..."`
+   * (RFC 9728 §5.1) so clients can find the authorization servers to ask for a token.
+   */
+  resourceMetadata?: string;
 }
 
 // RFC 6750 §3: error, error_description (and, by the same auth-param rules, realm) use
@@ -39,6 +44,8 @@ export function isScopeToken(value: string): boolean {
  * ```ts
  * buildChallenge({ realm: 'api', error: 'invalid_token', errorDescription: 'The access token expired' });
  * // 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'
+ * buildChallenge({ realm: 'api', resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource' });
+ * // 'Bearer realm="api", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"'
  * ```
  */
 export function buildChallenge(params: ChallengeParams): string {
@@ -49,5 +56,8 @@ export function buildChallenge(params: ChallengeParams): string {
   }
   const scope = params.scope?.filter(isScopeToken);
   if (scope !== undefined && scope.length > 0) parts.push(`scope="${scope.join(' ')}"`);
+  if (params.resourceMetadata !== undefined && params.resourceMetadata.length > 0 && isChallengeText(params.resourceMetadata)) {
+    parts.push(`resource_metadata="${params.resourceMetadata}"`);
+  }
   return `Bearer ${parts.join(', ')}`;
 }

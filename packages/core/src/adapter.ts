@@ -20,3 +20,5 @@ export { assertGuardOrder, createGuard, markAuthentication } from './adapter/gua
 export type { Guard } from './adapter/guards.js';
 export { createRouteGuards } from './adapter/route-guards.js';
 export type { RouteGuards } from './adapter/route-guards.js';
+export { answerMetadataRequest, readMetadata } from './metadata/serve.js';
+export type { MetadataResponse } from './metadata/serve.js';

@@ -10,6 +10,8 @@ export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors/auth-error.js
 export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors/auth-error.js';
 export { buildChallenge } from './errors/challenge.js';
 export type { ChallengeParams } from './errors/challenge.js';
+export { createProtectedResourceMetadata, protectedResourceMetadataUrl, PROTECTED_RESOURCE_WELL_KNOWN } from './metadata/protected-resource.js';
+export type { ProtectedResourceMetadata, ProtectedResourceMetadataDocument, ProtectedResourceMetadataOptions } from './metadata/protected-resource.js';
 export { createVerifier } from './verification/verifier.js';
 export type {
   Algorithm,

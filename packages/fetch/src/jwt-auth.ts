@@ -174,7 +174,7 @@ export function jwtAuth<TClaims extends JWTPayload = JWTPayload>(options: JwtAut
  * `options` are {@link JwtAuthOptions}, a verifier, or a function from {@link jwtAuth} (to share
  * one verifier between routes). Create it once, at start-up.
  *
- * @example Next.js App Router (`app/api/me/route.ts`)
+ * @example Next.js App Router route handler, app/api/me/route.ts
  * ```ts
  * export const GET = withAuth(async (request, auth) => Response.json({ sub: auth.claims.sub }), {
  *   issuer: 'https://auth.example.com/',

@@ -15,7 +15,11 @@ import type { JwksCacheSnapshot, RemoteJwks, RemoteJwksOptions } from '../keys/r
 export type { Algorithm } from '../jose/algorithms.js';
 export type { PublicKeyInput, SecretInput } from '../keys/public-key.js';
 
-/** No other key source beside the one given. */
+/**
+ * No other key source beside the one given.
+ *
+ * @inline
+ */
 interface NoKeySource {
   secret?: never;
   publicKey?: never;
@@ -152,7 +156,11 @@ export interface VerificationRules {
   clock?: () => number;
 }
 
-/** No issuer given in the other forms. */
+/**
+ * No issuer given in the other forms.
+ *
+ * @inline
+ */
 interface NoIssuer {
   issuer?: never;
   issuers?: never;

@@ -10,13 +10,16 @@ export function parseDuration(text: string, flag: string): number {
   const invalid = () => new CliError(`${flag} takes a duration such as 90, 90s, 15m, 1h30m or 7d`);
   if (/^\d+$/.test(text)) return Number(text);
   if (text === '') throw invalid();
-  // One `<digits><unit>` part after another, each matched where the previous one ended.
-  const part = /(\d+)([smhdw])/y;
+  // One `<digits><unit>` part after another, read left to right in one pass.
   let seconds = 0;
-  while (part.lastIndex < text.length) {
-    const match = part.exec(text);
-    if (match === null) throw invalid();
-    seconds += Number(match[1]) * (UNITS[match[2] as string] as number);
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    while (end < text.length && text[end]! >= '0' && text[end]! <= '9') end += 1;
+    const unit = Object.hasOwn(UNITS, text[end] ?? '') ? UNITS[text[end] as string] : undefined;
+    if (end === start || unit === undefined) throw invalid();
+    seconds += Number(text.slice(start, end)) * unit;
+    start = end + 1;
   }
   return seconds;
 }

@@ -10,6 +10,7 @@
  */
 
 export { getAuth, jwtAuth } from './jwt-auth.js';
+export { protectedResourceMetadata } from './metadata.js';
 export type { AuthClaims, AuthHook, JwtAuthHook, JwtAuthOptions } from './jwt-auth.js';
 export { jwtGate } from './plugin.js';
 export type { JwtGateOptions, RouteAuthConfig } from './plugin.js';
@@ -39,6 +40,7 @@ export {
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
@@ -50,6 +52,7 @@ export {
   importSigningKey,
   isAuthError,
   isPolicy,
+  protectedResourceMetadataUrl,
   publicJwk,
 } from '@jwt-gate/core';
 export type {
@@ -74,6 +77,9 @@ export type {
   PolicyDecision,
   PolicyFailure,
   Policy,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ProtectedResourceMetadataOptions,
   RefreshTokens,
   RequestView,
   RevocationStore,

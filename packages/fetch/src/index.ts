@@ -12,6 +12,7 @@
  */
 
 export { getAuth, jwtAuth, withAuth } from './jwt-auth.js';
+export { protectedResourceMetadata } from './metadata.js';
 export type {
   AuthFailure,
   AuthHandler,
@@ -48,6 +49,7 @@ export {
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
@@ -59,6 +61,7 @@ export {
   importSigningKey,
   isAuthError,
   isPolicy,
+  protectedResourceMetadataUrl,
   publicJwk,
 } from '@jwt-gate/core';
 export type {
@@ -83,6 +86,9 @@ export type {
   PolicyDecision,
   PolicyFailure,
   Policy,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ProtectedResourceMetadataOptions,
   RefreshTokens,
   RequestView,
   RevocationStore,

@@ -10,6 +10,7 @@
  */
 
 export { getAuth, jwtAuth } from './jwt-auth.js';
+export { protectedResourceMetadata } from './metadata.js';
 export type { AuthVariables, JwtAuthOptions, OptionalAuthVariables } from './jwt-auth.js';
 export { markAuthentication } from '@jwt-gate/core/adapter';
 export type { CookieOption, ErrorMode } from '@jwt-gate/core/adapter';
@@ -38,6 +39,7 @@ export {
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
@@ -49,6 +51,7 @@ export {
   importSigningKey,
   isAuthError,
   isPolicy,
+  protectedResourceMetadataUrl,
   publicJwk,
 } from '@jwt-gate/core';
 export type {
@@ -73,6 +76,9 @@ export type {
   PolicyDecision,
   PolicyFailure,
   Policy,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ProtectedResourceMetadataOptions,
   RefreshTokens,
   RequestView,
   RevocationStore,

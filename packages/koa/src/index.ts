@@ -9,6 +9,7 @@
  */
 
 export { getAuth, jwtAuth } from './jwt-auth.js';
+export { protectedResourceMetadata } from './metadata.js';
 export type { AuthState, JwtAuthOptions, OptionalAuthState } from './jwt-auth.js';
 export { markAuthentication } from '@jwt-gate/core/adapter';
 export type { CookieOption, ErrorMode } from '@jwt-gate/core/adapter';
@@ -37,6 +38,7 @@ export {
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
@@ -48,6 +50,7 @@ export {
   importSigningKey,
   isAuthError,
   isPolicy,
+  protectedResourceMetadataUrl,
   publicJwk,
 } from '@jwt-gate/core';
 export type {
@@ -72,6 +75,9 @@ export type {
   PolicyDecision,
   PolicyFailure,
   Policy,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ProtectedResourceMetadataOptions,
   RefreshTokens,
   RequestView,
   RevocationStore,

@@ -16,6 +16,8 @@ export type { TestRedis } from './redis-server.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { ProxyMode, TcpProxy } from './tcp-proxy.js';
 export { exampleContract } from './example-contract.js';
+export { METADATA_PATH_RESOURCE, METADATA_RESOURCE, resourceMetadataSuite } from './resource-metadata-suite.js';
+export type { MetadataSuiteSetup } from './resource-metadata-suite.js';
 export { readmeWalkthrough, showsOutput, walkthroughSteps } from './readme-walkthrough.js';
 export type { ReadmeWalkthroughOptions, WalkthroughStep } from './readme-walkthrough.js';
 export { sharedStateContract } from './shared-state-contract.js';

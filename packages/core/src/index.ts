@@ -7,9 +7,13 @@
  */
 
 export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors/auth-error.js';
-export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue } from './errors/auth-error.js';
-export { buildChallenge } from './errors/challenge.js';
-export type { ChallengeParams } from './errors/challenge.js';
+export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue, DPoPChallenge } from './errors/auth-error.js';
+export { buildChallenge, buildDPoPChallenge } from './errors/challenge.js';
+export type { ChallengeParams, DPoPChallengeParams } from './errors/challenge.js';
+export { createDPoPVerifier } from './dpop/proof.js';
+export type { DPoPProof, DPoPProofOptions, DPoPRequest, DPoPVerifier, DPoPVerifyOptions } from './dpop/proof.js';
+export type { DPoPNonceOptions } from './dpop/nonce.js';
+export type { DPoPMode, DPoPOptions } from './dpop/resource.js';
 export { createProtectedResourceMetadata, protectedResourceMetadataUrl, PROTECTED_RESOURCE_WELL_KNOWN } from './metadata/protected-resource.js';
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataDocument, ProtectedResourceMetadataOptions } from './metadata/protected-resource.js';
 export { createVerifier } from './verification/verifier.js';
@@ -66,7 +70,7 @@ export type { AuthorizeOptions } from './policies/evaluate.js';
 export { createIssuer } from './issuing/issuer.js';
 export type { Issuer, IssuerOptions, SignOptions } from './issuing/issuer.js';
 export { createRefreshTokens } from './issuing/refresh-tokens.js';
-export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshTokens, RefreshTokensOptions } from './issuing/refresh-tokens.js';
+export type { IssuedRefreshToken, RedeemedRefreshToken, RefreshBinding, RefreshTokens, RefreshTokensOptions } from './issuing/refresh-tokens.js';
 export { createRevocationStore, REVOCATION_MARGIN } from './stores/revocation.js';
 export type { FamilyAdvance, RevocableToken, RevocationStore, RevocationStoreOptions } from './stores/revocation.js';
 export { createLoginThrottle, createMemoryFailureStore } from './stores/login-throttle.js';

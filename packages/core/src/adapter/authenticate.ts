@@ -16,6 +16,8 @@ import { buildVerifier, verifyNowOf, type VerifiedToken, type Verifier, type Ver
 import type { VerifyContext } from '../verification/types.js';
 import { defaultBackend } from '../crypto/select.js';
 import { extractToken, type ExtractOptions, type RequestView } from './extract.js';
+import { boundThumbprint, createDPoPGate, type DPoPGate, type DPoPOptions } from '../dpop/resource.js';
+import { isAuthError } from '../errors/auth-error.js';
 
 /** What an adapter attaches to the request: the verified claims, the header and the raw token. */
 export type AuthResult<TClaims extends JWTPayload = JWTPayload> = VerifiedToken<TClaims>;
@@ -64,6 +66,19 @@ export interface AuthenticateOptions<TClaims extends JWTPayload = JWTPayload> {
    * ```
    */
   policy?: Policy<TClaims>;
+  /**
+   * Accept DPoP (RFC 9449): `Authorization: DPoP <token>` with a `DPoP` proof header, checked
+   * against the request (method, `externalUrl` and path, `iat`, `ath`, the token's `cnf.jkt`)
+   * and recorded once in `replayStore`. `mode: 'required'` (default) refuses Bearer tokens,
+   * `'allowed'` takes both. Default: off. In every mode, a DPoP-bound token sent as Bearer is
+   * refused (401 `ERR_DPOP_BOUND_TOKEN`).
+   *
+   * @example
+   * ```ts
+   * jwtAuth({ issuer, audience, jwksUri, dpop: { externalUrl: 'https://api.example.com', replayStore: createRedisReplayStore({ client }) } });
+   * ```
+   */
+  dpop?: DPoPOptions | false;
 }
 
 /** Options of {@link createAuthenticator}: verifier options (or a ready `verifier`) plus request options. */
@@ -89,7 +104,7 @@ export interface Authenticator<TClaims extends JWTPayload = JWTPayload> {
   readonly optional: boolean;
 }
 
-export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'tokenHeader', 'authorizationHeader', 'policy'];
+export const AUTHENTICATE_OPTIONS: readonly string[] = ['optional', 'cookie', 'tokenHeader', 'authorizationHeader', 'policy', 'dpop'];
 /** An HTTP token (RFC 9110 §5.6.2): what a cookie or header name may be. */
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -138,7 +153,7 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
 ): BuiltAuthenticator<TClaims> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} needs options or a verifier`);
   const given = isVerifier(options) ? { verifier: options } : ownOptions(options, where, [...VERIFIER_OPTIONS, ...AUTHENTICATE_OPTIONS, 'verifier']);
-  const { optional = false, cookie = false, tokenHeader = false, authorizationHeader = true, policy, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> &
+  const { optional = false, cookie = false, tokenHeader = false, authorizationHeader = true, policy, dpop = false, verifier: ready, ...verifierOptions } = given as AuthenticateOptions<TClaims> &
     VerifierOptions & { verifier?: Verifier<TClaims> };
   if (typeof optional !== 'boolean') throw new TypeError(`${where}: optional must be a boolean`);
   if (typeof authorizationHeader !== 'boolean') throw new TypeError(`${where}: authorizationHeader must be a boolean`);
@@ -152,16 +167,60 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   const extract: ExtractOptions = { authorization: authorizationHeader, cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
 
   const verifyNow = verifyNowOf(verifier) ?? ((token: string, context?: VerifyContext) => Promise.resolve(verifier.verify(token, context)));
+  if (dpop !== false && authorizationHeader === false) throw new TypeError(`${where}: dpop needs the Authorization header (authorizationHeader: true)`);
+  const gate: DPoPGate | undefined = dpop === false ? undefined : createDPoPGate(dpop, realm, where);
 
-  function now(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
+  function bearerNow(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
     const token = extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
     if (token === null) {
       if (optional) return null;
       throw new AuthError('ERR_TOKEN_MISSING', { realm });
     }
+    if (gate !== undefined) {
+      // A proof beside a Bearer token is a confused client: refused rather than silently ignored.
+      if (gate.proofSent(request)) throw new AuthError('ERR_INVALID_REQUEST', { realm, reason: 'dpop_proof_with_bearer' });
+      if (gate.required) throw new AuthError('ERR_DPOP_REQUIRED', { realm });
+    }
     const verified = verifyNow(token, { request });
-    if (verified instanceof Promise) return verified.then((result) => checked(result, request));
+    if (verified instanceof Promise) return verified.then((result) => checked(unbound(result), request));
+    return checked(unbound(verified), request);
+  }
+
+  // RFC 9449 §7.2: a token bound to a key is worthless to a thief only if it is never accepted without a proof.
+  function unbound(verified: AuthResult<TClaims>): AuthResult<TClaims> {
+    if (boundThumbprint(verified.claims) !== undefined) throw new AuthError('ERR_DPOP_BOUND_TOKEN', { realm, issuer: verified.issuer });
+    return verified;
+  }
+
+  async function dpopNow(request: RequestView, token: string, gate: DPoPGate): Promise<AuthResult<TClaims>> {
+    const { proof, commit } = await gate.inspect(request, token);
+    const verified = await verifyNow(token, { request });
+    const jkt = boundThumbprint(verified.claims);
+    if (jkt !== proof.jkt) throw new AuthError('ERR_DPOP_KEY_MISMATCH', { realm, issuer: verified.issuer, reason: jkt === undefined ? 'unbound' : 'jkt' });
+    // Recorded last, so a proof refused for any other reason does not use up its jti.
+    await commit();
     return checked(verified, request);
+  }
+
+  function now(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
+    if (gate === undefined) return bearerNow(request, supplied);
+    let scheme: 'Bearer' | 'DPoP' = 'Bearer';
+    const challenged = (error: unknown): never => {
+      throw isAuthError(error) && error.status !== 500 && error.status !== 503 ? error.withDPoP({ ...gate.challenge(scheme), ...(error.dpop?.nonce === undefined ? {} : { nonce: error.dpop.nonce }) }) : error;
+    };
+    try {
+      const token = gate.token(request);
+      if (token === null) {
+        const result = bearerNow(request, supplied);
+        return result instanceof Promise ? result.catch(challenged) : result;
+      }
+      scheme = 'DPoP';
+      // One transport only: a DPoP token and another token (cookie, header, getToken) is a 400.
+      if ((supplied !== undefined && supplied !== null) || extractToken(request, { ...extract, authorization: false }) !== null) throw new AuthError('ERR_MULTIPLE_TOKENS', { realm });
+      return dpopNow(request, token, gate).catch(challenged);
+    } catch (error) {
+      return challenged(error);
+    }
   }
 
   function checked(verified: AuthResult<TClaims>, request: RequestView): AuthResult<TClaims> | Promise<AuthResult<TClaims>> {

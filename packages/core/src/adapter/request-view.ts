@@ -24,6 +24,12 @@ export interface RequestView {
   cookie?(name: string): string | null | undefined;
   /** The HTTP method, upper case. */
   readonly method?: string;
+  /**
+   * The request target: an absolute URL (Fetch's `request.url`) or the path and query the
+   * server received (Express's `req.originalUrl`, Koa's `ctx.originalUrl`, Fastify's
+   * `request.url`). Read only to check a DPoP proof's `htu`, and only its path.
+   */
+  readonly url?: string | undefined;
 }
 
 /**
@@ -33,6 +39,10 @@ export interface RequestView {
  */
 export interface NodeRequestLike {
   readonly method?: string | undefined;
+  /** The target as the client sent it, where the framework keeps it apart from a rewritten `url` (Express, Koa). */
+  readonly originalUrl?: string | undefined;
+  /** The target Node received (path and query). */
+  readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** Node's raw header lines, only to tell whether `Authorization` was sent more than once. */
   readonly rawHeaders?: readonly string[] | undefined;
@@ -80,8 +90,10 @@ export function nodeRequestView(request: NodeRequestLike, where = 'jwtAuth'): Re
   // without raw lines was built by someone else (a Lambda event, a request double), whose names
   // may be `Authorization`: read those in any letter case.
   const parsedByNode = Array.isArray(request.rawHeaders) && request.rawHeaders.length > 0;
+  const url = typeof request.originalUrl === 'string' ? request.originalUrl : typeof request.url === 'string' ? request.url : undefined;
   return {
     method: typeof request.method === 'string' ? request.method.toUpperCase() : 'GET',
+    url,
     header(name: string) {
       if (name === 'authorization') {
         const repeated = repeatedAuthorization(request.rawHeaders);
@@ -114,10 +126,10 @@ function anyCase(headers: NodeRequestLike['headers'], name: string): string | re
  *
  * @example
  * ```ts
- * const result = await authenticator.authenticate(headersRequestView(request.headers, request.method));
+ * const result = await authenticator.authenticate(headersRequestView(request.headers, request.method, 'jwtAuth', request.url));
  * ```
  */
-export function headersRequestView(headers: Headers, method = 'GET', where = 'jwtAuth'): RequestView {
+export function headersRequestView(headers: Headers, method = 'GET', where = 'jwtAuth', url?: string): RequestView {
   if (typeof headers !== 'object' || headers === null || typeof headers.get !== 'function') throw notARequest(where);
-  return { method: method.toUpperCase(), header: (name) => headers.get(name) };
+  return { method: method.toUpperCase(), url, header: (name) => headers.get(name) };
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { buildChallenge } from './challenge.js';
+import { buildChallenge, buildDPoPChallenge } from './challenge.js';
 
 /** Stable error codes, one per failure a caller may want to tell apart. */
 export type AuthErrorCode =
@@ -57,6 +57,20 @@ export type AuthErrorCode =
   | 'ERR_TOKEN_REVOKED'
   /** The revocation check failed to answer (its store is down). 503; never an accept. */
   | 'ERR_REVOCATION_UNAVAILABLE'
+  /** The DPoP proof (RFC 9449 §4.3) is missing, malformed, badly signed, or not for this request (`htm`, `htu`, `iat`, `ath`, `nonce`); `reason` says which. 401 `invalid_dpop_proof`. */
+  | 'ERR_DPOP_PROOF_INVALID'
+  /** The DPoP proof was already used (its key and `jti` seen within the window). 401 `invalid_dpop_proof`. */
+  | 'ERR_DPOP_PROOF_REPLAYED'
+  /** The proof's key is not the one the token is bound to (`cnf.jkt`), or the token is not DPoP-bound. 401 `invalid_dpop_proof`. */
+  | 'ERR_DPOP_KEY_MISMATCH'
+  /** The proof lacks the server's current nonce (RFC 9449 §9); the response carries `DPoP-Nonce`. 401 `use_dpop_nonce`. */
+  | 'ERR_DPOP_NONCE_REQUIRED'
+  /** A DPoP-bound token (`cnf.jkt`) sent with the Bearer scheme (RFC 9449 §7.2). 401 `invalid_token`. */
+  | 'ERR_DPOP_BOUND_TOKEN'
+  /** A Bearer token where DPoP is required. 401 `invalid_token`. */
+  | 'ERR_DPOP_REQUIRED'
+  /** The replay check of DPoP proofs failed to answer (its store is down). 503; never an accept. */
+  | 'ERR_DPOP_UNAVAILABLE'
   /** The token is valid but a policy denies the request. 403. */
   | 'ERR_INSUFFICIENT_SCOPE'
   /** Keys could not be obtained (JWKS or discovery endpoint failing). 503; never an accept. */
@@ -64,8 +78,11 @@ export type AuthErrorCode =
   /** jwt-gate was wired up wrongly (for example a route guard with no authentication before it). 500. */
   | 'ERR_CONFIG_INVALID';
 
-/** The RFC 6750 §3.1 error value carried on the wire, derived from the code. */
-export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/**
+ * The error value carried on the wire (RFC 6750 §3.1, and RFC 9449 §7.1 and §9 for DPoP),
+ * derived from the code.
+ */
+export type BearerErrorValue = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 interface CodeInfo {
   readonly status: number;
@@ -99,6 +116,13 @@ const CODES: { readonly [C in AuthErrorCode]: CodeInfo } = {
   ERR_CLAIM_INVALID: token('A claim is invalid'),
   ERR_TOKEN_REVOKED: token('The access token was revoked'),
   ERR_REVOCATION_UNAVAILABLE: { status: 503, wire: undefined, description: 'Token status is temporarily unavailable' },
+  ERR_DPOP_PROOF_INVALID: { status: 401, wire: 'invalid_dpop_proof', description: 'Invalid DPoP proof' },
+  ERR_DPOP_PROOF_REPLAYED: { status: 401, wire: 'invalid_dpop_proof', description: 'The DPoP proof was already used' },
+  ERR_DPOP_KEY_MISMATCH: { status: 401, wire: 'invalid_dpop_proof', description: 'The DPoP proof key does not match the token' },
+  ERR_DPOP_NONCE_REQUIRED: { status: 401, wire: 'use_dpop_nonce', description: 'Resource server requires nonce in DPoP proof' },
+  ERR_DPOP_BOUND_TOKEN: token('A DPoP-bound token needs the DPoP scheme'),
+  ERR_DPOP_REQUIRED: token('DPoP-bound credentials are required'),
+  ERR_DPOP_UNAVAILABLE: { status: 503, wire: undefined, description: 'DPoP proof checks are temporarily unavailable' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, wire: 'insufficient_scope', description: 'Insufficient scope' },
   ERR_KEYS_UNAVAILABLE: { status: 503, wire: undefined, description: 'Verification keys are temporarily unavailable' },
   ERR_CONFIG_INVALID: { status: 500, wire: undefined, description: 'Authentication is misconfigured' },
@@ -123,10 +147,28 @@ export interface AuthErrorOptions {
   scope?: readonly string[];
   /** The URL of the RFC 9728 metadata document, named in the challenge (`resource_metadata="..."`). */
   resourceMetadata?: string;
+  /** Where the resource accepts DPoP: the challenge then names both schemes (see {@link DPoPChallenge}). */
+  dpop?: DPoPChallenge;
   /** A structured account of which rule failed, for logs; never sent to the client. */
   details?: unknown;
   /** Overrides the default message. Keep attacker-supplied text out of it. */
   message?: string;
+}
+
+/**
+ * How a refusal of a resource that accepts DPoP is challenged (RFC 9449 §7.1, §7.2): a Bearer
+ * challenge in its usual form first where Bearer is accepted too, then a `DPoP` challenge with
+ * `algs`. The error goes in the challenge of the scheme the request used.
+ */
+export interface DPoPChallenge {
+  /** The proof algorithms accepted, sent as `algs`. */
+  readonly algs: readonly string[];
+  /** Whether the resource also accepts Bearer tokens: the Bearer challenge then comes first. */
+  readonly bearer: boolean;
+  /** The scheme of the refused request, whose challenge carries the error. */
+  readonly scheme: 'Bearer' | 'DPoP';
+  /** A nonce to send as `DPoP-Nonce` (RFC 9449 §9), when the resource requires nonces. */
+  readonly nonce?: string;
 }
 
 const BRAND = Symbol.for('jwt-gate.AuthError');
@@ -169,6 +211,8 @@ export class AuthError extends Error {
   readonly scope: readonly string[] | undefined;
   /** The URL of the RFC 9728 metadata document the challenge names, if any. */
   readonly resourceMetadata: string | undefined;
+  /** How the challenge names DPoP, where the resource accepts it. */
+  readonly dpop: DPoPChallenge | undefined;
   /** A structured account of the failure for logs, never for clients. */
   readonly details: unknown;
 
@@ -185,6 +229,7 @@ export class AuthError extends Error {
     this.realm = options.realm ?? DEFAULT_REALM;
     this.scope = options.scope;
     this.resourceMetadata = options.resourceMetadata;
+    this.dpop = options.dpop;
     this.details = options.details;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -200,22 +245,32 @@ export class AuthError extends Error {
   }
 
   /**
-   * Response headers: `WWW-Authenticate` on 400, 401 and 403; nothing else.
+   * Response headers: `WWW-Authenticate` on 400, 401 and 403 (and `DPoP-Nonce` where a DPoP
+   * nonce is required); nothing else.
    */
   get headers(): Record<string, string> {
     if (this.status === 500 || this.status === 503) return {};
-    return { 'WWW-Authenticate': this.challenge };
+    const nonce = this.dpop?.nonce;
+    return nonce === undefined ? { 'WWW-Authenticate': this.challenge } : { 'WWW-Authenticate': this.challenge, 'DPoP-Nonce': nonce };
   }
 
-  /** The `WWW-Authenticate` value of this error. */
+  /**
+   * The `WWW-Authenticate` value of this error. Where the resource accepts DPoP, it holds two
+   * challenges (RFC 9110 §11.6.1): `Bearer ...` first when Bearer is accepted too, then `DPoP ..., algs="..."`.
+   */
   get challenge(): string {
     const wire = this.error;
-    return buildChallenge({
-      realm: this.realm,
+    const failure = {
       ...(wire === undefined ? {} : { error: wire, errorDescription: this.description }),
       ...(this.scope === undefined || this.scope.length === 0 ? {} : { scope: this.scope }),
-      ...(this.resourceMetadata === undefined ? {} : { resourceMetadata: this.resourceMetadata }),
-    });
+    };
+    const metadata = this.resourceMetadata === undefined ? {} : { resourceMetadata: this.resourceMetadata };
+    const dpop = this.dpop;
+    if (dpop === undefined) return buildChallenge({ realm: this.realm, ...failure, ...metadata });
+    const inDPoP = dpop.scheme === 'DPoP' || !dpop.bearer;
+    const challenge = buildDPoPChallenge({ realm: this.realm, ...(inDPoP ? failure : {}), algs: dpop.algs, ...metadata });
+    if (!dpop.bearer) return challenge;
+    return `${buildChallenge({ realm: this.realm, ...(inDPoP ? {} : failure), ...metadata })}, ${challenge}`;
   }
 
   /**
@@ -243,8 +298,15 @@ export class AuthError extends Error {
     return this.copy({ resourceMetadata: url });
   }
 
-  private copy(changes: { realm?: string; resourceMetadata?: string }): AuthError {
+  /** A copy of this error challenging for DPoP as `dpop` says; `undefined` leaves the error as it is. */
+  withDPoP(dpop: DPoPChallenge | undefined): AuthError {
+    if (dpop === undefined || dpop === this.dpop) return this;
+    return this.copy({ dpop });
+  }
+
+  private copy(changes: { realm?: string; resourceMetadata?: string; dpop?: DPoPChallenge }): AuthError {
     const resourceMetadata = changes.resourceMetadata ?? this.resourceMetadata;
+    const dpop = changes.dpop ?? this.dpop;
     return new AuthError(this.code, {
       cause: this.cause,
       ...(this.claim === undefined ? {} : { claim: this.claim }),
@@ -252,6 +314,7 @@ export class AuthError extends Error {
       ...(this.reason === undefined ? {} : { reason: this.reason }),
       ...(this.scope === undefined ? {} : { scope: this.scope }),
       ...(resourceMetadata === undefined ? {} : { resourceMetadata }),
+      ...(dpop === undefined ? {} : { dpop }),
       details: this.details,
       message: this.message,
       realm: changes.realm ?? this.realm,

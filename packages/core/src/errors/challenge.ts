@@ -1,5 +1,5 @@
 /**
- * RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenges.
+ * RFC 6750 §3 `WWW-Authenticate: Bearer ...` and RFC 9449 §7.1 `DPoP ...` challenges.
  *
  * @module
  */
@@ -60,4 +60,34 @@ export function buildChallenge(params: ChallengeParams): string {
     parts.push(`resource_metadata="${params.resourceMetadata}"`);
   }
   return `Bearer ${parts.join(', ')}`;
+}
+
+/** The parts of a DPoP challenge (RFC 9449 §7.1). */
+export interface DPoPChallengeParams extends Omit<ChallengeParams, 'scope'> {
+  /** The proof algorithms the resource accepts, sent as `algs="ES256 PS256"`. */
+  algs: readonly string[];
+  /** The scopes the resource needs (on `insufficient_scope`). */
+  scope?: readonly string[];
+}
+
+// An algorithm name is a JOSE token: letters, digits and a few separators.
+const ALG_TOKEN = /^[A-Za-z0-9+._-]{1,32}$/;
+
+/**
+ * Builds a `DPoP ...` challenge: the Bearer challenge's parameters under the DPoP scheme, plus
+ * `algs`. Values that would break the header's syntax are left out, as in {@link buildChallenge}.
+ *
+ * @example
+ * ```ts
+ * buildDPoPChallenge({ realm: 'api', error: 'invalid_dpop_proof', errorDescription: 'Invalid DPoP proof', algs: ['ES256'] });
+ * // 'DPoP realm="api", error="invalid_dpop_proof", error_description="Invalid DPoP proof", algs="ES256"'
+ * ```
+ */
+export function buildDPoPChallenge(params: DPoPChallengeParams): string {
+  const { algs: given, resourceMetadata, ...rest } = params;
+  const parts = [buildChallenge(rest).slice('Bearer '.length)];
+  const algs = given.filter((alg) => ALG_TOKEN.test(alg));
+  if (algs.length > 0) parts.push(`algs="${algs.join(' ')}"`);
+  if (resourceMetadata !== undefined && resourceMetadata.length > 0 && isChallengeText(resourceMetadata)) parts.push(`resource_metadata="${resourceMetadata}"`);
+  return `DPoP ${parts.join(', ')}`;
 }

@@ -61,6 +61,12 @@ export interface SignOptions {
   tokenType?: string;
   /** False signs without encrypting, for tokens the issuer reads back itself. Default: encrypt when `encryption` is set. */
   encrypt?: boolean;
+  /**
+   * Binds the token to a DPoP key (RFC 9449 §6): its RFC 7638 SHA-256 thumbprint (the `jkt` of
+   * a proof checked by `createDPoPVerifier`), set as `cnf.jkt`. Answer such a token with
+   * `token_type: "DPoP"`. Default: a Bearer token.
+   */
+  jkt?: string;
 }
 
 /** Signs tokens and publishes the public keys that verify them. */
@@ -107,7 +113,9 @@ function tokenTypeOf(value: unknown, where: string): string {
 }
 
 const ISSUER_OPTIONS = ['issuer', 'audience', 'secret', 'privateKey', 'keys', 'algorithm', 'kid', 'expiresIn', 'tokenType', 'encryption', 'clock'];
-const SIGN_OPTIONS = ['audience', 'expiresIn', 'tokenType', 'encrypt'];
+const SIGN_OPTIONS = ['audience', 'expiresIn', 'tokenType', 'encrypt', 'jkt'];
+// A SHA-256 thumbprint in base64url: 43 characters.
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Creates an issuer. Options and keys are checked now: a weak secret, an RSA key under 2048
@@ -164,6 +172,9 @@ export function createIssuer(input: IssuerOptions): Issuer {
       if (reserved.length > 0) {
         throw new TypeError(`claims must not set ${reserved.join(', ')}: the issuer sets them (use createIssuer or sign options for audience and lifetime)`);
       }
+      const jkt = signOptions.jkt;
+      if (jkt !== undefined && (typeof jkt !== 'string' || !THUMBPRINT.test(jkt))) throw new TypeError('jkt must be a SHA-256 JWK thumbprint in base64url (a DPoP proof\'s jkt)');
+      if (jkt !== undefined && Object.hasOwn(claims, 'cnf')) throw new TypeError('give the DPoP key as jkt or the claims a cnf, not both');
       const typ = signOptions.tokenType === undefined ? tokenType : tokenTypeOf(signOptions.tokenType, 'tokenType');
       const aud = signOptions.audience === undefined ? defaultAudiences : audiences(signOptions.audience, 'audience');
       const ttl = signOptions.expiresIn === undefined ? expiresIn : lifetime(signOptions.expiresIn, 'expiresIn');
@@ -183,6 +194,7 @@ export function createIssuer(input: IssuerOptions): Issuer {
         jti: randomBase64url(),
       };
       for (const [name, value] of Object.entries(claims)) if (name !== 'sub' && name !== '__proto__') (payload as Record<string, unknown>)[name] = value;
+      if (jkt !== undefined) payload.cnf = { jkt };
       const jws = await new SignJWT(payload).setProtectedHeader({ alg: active.algorithm, typ, kid: active.kid }).sign(active.signingKey);
       return encryptor === undefined || signOptions.encrypt === false ? jws : encryptor.encrypt(jws);
     },

@@ -16,6 +16,7 @@ import { createVerifier, type Verifier, type VerifierOptions, type VerifiedToken
 import { randomBase64url } from '../jose/base64url.js';
 import { normalizeMediaType } from '../jose/media-type.js';
 import { ownOptions } from '../internal/options.js';
+import { boundThumbprint } from '../dpop/resource.js';
 
 /** Options of {@link createRefreshTokens}. */
 export interface RefreshTokensOptions {
@@ -59,17 +60,32 @@ export interface RedeemedRefreshToken<TClaims extends JWTPayload = JWTPayload> {
   readonly refreshToken: string;
 }
 
+/** The DPoP key of a login or refresh, for {@link RefreshTokens.issue} and {@link RefreshTokens.redeem}. */
+export interface RefreshBinding {
+  /**
+   * The thumbprint of the DPoP proof's key that came with the request (`proof.jkt` from
+   * `createDPoPVerifier`), or undefined when it came without a proof.
+   */
+  jkt?: string | undefined;
+}
+
 /** Issues, redeems and revokes refresh tokens. */
 export interface RefreshTokens<TClaims extends JWTPayload = JWTPayload> {
-  /** Issues the first refresh token of a new family (at login). `claims` need `sub`. */
-  issue(claims: JWTPayload): Promise<IssuedRefreshToken>;
+  /**
+   * Issues the first refresh token of a new family (at login). `claims` need `sub`. With
+   * `binding.jkt` (a login with a DPoP proof), every refresh token of the family is bound to
+   * that key (`cnf.jkt`) and is redeemed only with a proof of it.
+   */
+  issue(claims: JWTPayload, binding?: RefreshBinding): Promise<IssuedRefreshToken>;
   /**
    * Redeems a refresh token once. Rejects with an {@link AuthError}: the verifier's codes for a
    * bad, expired or foreign token (`ERR_TOKEN_TYPE_INVALID` for an access token), and
    * `ERR_TOKEN_REVOKED` for a revoked family or a reused token (reason `reused`), whose whole
-   * family is revoked at that moment.
+   * family is revoked at that moment. A token of a DPoP login needs `binding.jkt` of the same
+   * key: without it `ERR_DPOP_PROOF_INVALID` (reason `missing`), with another
+   * `ERR_DPOP_KEY_MISMATCH`; neither uses the token up.
    */
-  redeem(token: string): Promise<RedeemedRefreshToken<TClaims>>;
+  redeem(token: string, binding?: RefreshBinding): Promise<RedeemedRefreshToken<TClaims>>;
   /** Revokes the family of a valid refresh token (at logout). Rejects with an AuthError otherwise. */
   revoke(token: string): Promise<void>;
   /**
@@ -206,19 +222,27 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
   return Object.freeze({
     store,
     familyClaim,
-    async issue(claims: JWTPayload): Promise<IssuedRefreshToken> {
+    async issue(claims: JWTPayload, binding: RefreshBinding = {}): Promise<IssuedRefreshToken> {
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('claims must be an object');
+      const jkt = bindingOf(binding);
       const sub = claims.sub;
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('refresh tokens need a sub');
       for (const name of [familyClaim, GENERATION]) {
         if (Object.hasOwn(claims, name)) throw new TypeError(`claims must not set ${name}: each issue() starts a new family`);
       }
       const { sub: _sub, ...rest } = claims;
+      if (jkt !== undefined && Object.hasOwn(claims, 'cnf')) throw new TypeError('give the DPoP key as binding.jkt or the claims a cnf, not both');
       const family = randomBase64url();
-      return Object.freeze({ refreshToken: await sign(rest, sub, family, 0), family });
+      return Object.freeze({ refreshToken: await sign(jkt === undefined ? rest : { ...rest, cnf: { jkt } }, sub, family, 0), family });
     },
-    async redeem(token: string): Promise<RedeemedRefreshToken<TClaims>> {
+    async redeem(token: string, binding: RefreshBinding = {}): Promise<RedeemedRefreshToken<TClaims>> {
+      const jkt = bindingOf(binding);
       const { token: result, family, generation } = await verified(token);
+      // A family bound at login is redeemed only with a proof of its key, checked before the
+      // family moves on, so a stolen token tried without that key does not use it up.
+      const bound = boundThumbprint(result.claims);
+      if (bound !== undefined && jkt === undefined) throw new AuthError('ERR_DPOP_PROOF_INVALID', { reason: 'missing', issuer: result.issuer });
+      if (bound !== undefined && bound !== jkt) throw new AuthError('ERR_DPOP_KEY_MISMATCH', { issuer: result.issuer });
       // One atomic step in the store: of two redemptions of one token, however concurrent and
       // on whichever instance, one advances the family and the other finds it reused.
       let outcome: Awaited<ReturnType<RevocationStore['advanceFamily']>>;
@@ -243,6 +267,13 @@ export function createRefreshTokens<TClaims extends JWTPayload = JWTPayload>(inp
       await endFamily(issuer.issuer, family);
     },
   });
+}
+
+function bindingOf(binding: RefreshBinding): string | undefined {
+  if (typeof binding !== 'object' || binding === null) throw new TypeError('binding must be { jkt }');
+  const { jkt } = ownOptions(binding, 'binding', ['jkt']);
+  if (jkt !== undefined && (typeof jkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jkt))) throw new TypeError("binding.jkt must be a SHA-256 JWK thumbprint in base64url (a DPoP proof's jkt)");
+  return jkt;
 }
 
 // A store revokes families by the claim it was created with; if that is not ours, reuse

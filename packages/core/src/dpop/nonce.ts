@@ -1,0 +1,62 @@
+/**
+ * Server-provided DPoP nonces (RFC 9449 §8, §9) that every instance accepts without storing
+ * them: a nonce is an HMAC of the current time step under a secret the instances share, and a
+ * proof may carry the nonce of the current step or of the one before.
+ *
+ * @module
+ */
+
+import { encodeBase64url } from '../jose/base64url.js';
+import { ownOptions, positiveSeconds } from '../internal/options.js';
+
+/** Options of server nonces: the shared secret and how often nonces rotate. */
+export interface DPoPNonceOptions {
+  /**
+   * The secret nonces are derived from, shared by every instance: at least 32 bytes (a string
+   * is taken as UTF-8), random, and used for nothing else.
+   */
+  secret: string | Uint8Array;
+  /** Seconds between rotations; a nonce is accepted for one to two steps. Default 300. */
+  step?: number;
+}
+
+/** Issues and checks nonces; built once per DPoP configuration. */
+export interface NonceSource {
+  /** The nonce of the current step, to send as `DPoP-Nonce`. */
+  current(): Promise<string>;
+  /** True when `nonce` is the current step's or the previous step's. */
+  accepts(nonce: string): Promise<boolean>;
+}
+
+const encoder = new TextEncoder();
+
+export function createNonceSource(input: DPoPNonceOptions, clock: () => number, where: string): NonceSource {
+  if (typeof input !== 'object' || input === null) throw new TypeError(`${where}: dpop.nonce must be { secret, step? }`);
+  const options = ownOptions(input, `${where}: dpop.nonce`, ['secret', 'step']);
+  const secret = typeof options.secret === 'string' ? encoder.encode(options.secret) : options.secret;
+  if (!(secret instanceof Uint8Array) || secret.byteLength < 32) throw new TypeError(`${where}: dpop.nonce.secret must be at least 32 bytes, shared by every instance`);
+  const stepMs = positiveSeconds(`${where}: dpop.nonce`, 'step', options.step, 300) * 1000;
+  const key = crypto.subtle.importKey('raw', Uint8Array.from(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  key.catch(() => undefined);
+  // The two nonces in use are computed once per step, not per request.
+  const computed = new Map<number, Promise<string>>();
+
+  function nonceOf(step: number): Promise<string> {
+    let nonce = computed.get(step);
+    if (nonce === undefined) {
+      nonce = key.then(async (k) => encodeBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', k, encoder.encode(`dpop-nonce:${step}`))).subarray(0, 24)));
+      for (const old of computed.keys()) if (old < step - 1) computed.delete(old);
+      computed.set(step, nonce);
+    }
+    return nonce;
+  }
+
+  return Object.freeze({
+    current: () => nonceOf(Math.floor(clock() / stepMs)),
+    async accepts(nonce: string): Promise<boolean> {
+      if (typeof nonce !== 'string' || nonce.length !== 32) return false;
+      const step = Math.floor(clock() / stepMs);
+      return nonce === (await nonceOf(step)) || nonce === (await nonceOf(step - 1));
+    },
+  });
+}

@@ -1,0 +1,312 @@
+// jwt-gate example on Fastify: log in, get a token, call protected routes.
+// Start: pnpm --filter ./examples/fastify start   (README.md walks through it with curl)
+
+import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
+import {
+  AuthError,
+  buildChallenge,
+  CHANNELS,
+  createIssuer,
+  createLoginThrottle,
+  createRefreshTokens,
+  createRevocationStore,
+  createVerifier,
+  generateSigningKey,
+  isAuthError,
+  jwtAuth,
+  requireRoles,
+  type JWTPayload,
+  type KeysEvent,
+  type RefusedEvent,
+  type RevocationStore,
+  type TrustedIssuer,
+  type VerifiedToken,
+} from '@jwt-gate/fastify';
+import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { subscribe } from 'node:diagnostics_channel';
+import { createClient } from 'redis';
+
+interface Claims extends JWTPayload {
+  scope?: string;
+  roles?: string[];
+  sid?: string;
+}
+
+interface User {
+  password: string;
+  roles: string[];
+  scope: string;
+}
+
+// Demo users. A real app keeps password hashes (argon2, scrypt) in a database.
+const USERS: Record<string, User> = {
+  alice: { password: 'alice-password', roles: ['admin'], scope: 'profile:read profile:write admin' },
+  bob: { password: 'bob-password', roles: ['user'], scope: 'profile:read' },
+};
+const findUser = (username: unknown) => (typeof username === 'string' && Object.hasOwn(USERS, username) ? USERS[username] : undefined);
+
+// Failed logins: after LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS for one username
+// from one client address, that pair is refused (429) until the window closes, the right
+// password included. Each attempt counts as it starts (so parallel guesses cannot slip past) and a
+// success clears its pair's count, so successful logins are never throttled.
+const LOGIN_MAX_FAILURES = 10;
+const LOGIN_WINDOW_SECONDS = 60;
+
+// Unknown usernames are counted like known ones, so a 429 tells nothing about who exists (the
+// throttle stores a hash of the key, whatever its length).
+function throttleKey(username: string, clientAddress: string | undefined): string {
+  return `${username}\n${clientAddress ?? ''}`;
+}
+
+
+// What the middleware refused and why, at debug level (LOG_LEVEL=debug); a key source that fails,
+// once per outage, with its cause. No event carries a token.
+const debug = process.env.LOG_LEVEL === 'debug';
+const keysDown = new Set<string>();
+subscribe(CHANNELS.refused, (message) => {
+  const { code, reason, issuer: from } = message as RefusedEvent;
+  if (debug) console.debug(`refused: ${code}${reason === undefined ? '' : ` (${reason})`}${from === undefined ? '' : ` from ${from}`}`);
+});
+subscribe(CHANNELS.keys, (message) => {
+  const { kind, url, error } = message as KeysEvent;
+  if (kind === 'recovery' && keysDown.delete(url)) console.warn(`keys available again: ${url}`);
+  if (kind === 'failure' && !keysDown.has(url)) {
+    keysDown.add(url);
+    console.warn(`keys unavailable: ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+});
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 3003);
+const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
+const realm = 'jwt-gate-example';
+const secret = process.env.JWT_SECRET;
+
+// Shared state: with REDIS_URL, revocations (logouts, reused refresh tokens), refresh-token
+// families and failed-login counts live in Redis, so every instance started with the same
+// JWT_SECRET and JWT_ISSUER acts as one; unset, they live in this process's memory.
+interface Stores {
+  revocations: RevocationStore;
+  failures: FailureStore;
+}
+
+async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  const client = createClient({ url: redisUrl });
+  // The client reports every reconnection attempt; the revocation store reports each outage once.
+  client.on('error', () => {});
+  // Not awaited: the server starts even while Redis is down, and answers 503 until it is back.
+  client.connect().catch(() => {});
+  const revocations = createRedisRevocationStore({
+    client,
+    familyClaim: 'sid',
+    onStateChange: (state, error) => console.warn(`revocation list ${state}${error instanceof Error && state !== 'current' ? `: ${error.message}` : ''}`),
+  });
+  // The list loaded before the first request, so that request gets no 503.
+  await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
+  return { revocations, failures: createRedisFailureStore({ client }) };
+}
+
+const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
+
+// 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
+const key = secret === undefined ? await generateSigningKey('ES256') : undefined;
+const issuer = createIssuer({ issuer: issuerId, audience, ...(key ? { privateKey: key.privateKey } : { secret: secret as string }) });
+// Refresh tokens, signed by the same issuer with their own typ (rt+jwt) and audience: good
+// once each, one family per login, kept in the shared revocation store.
+const refresh = createRefreshTokens({ issuer, store: revocations });
+
+// Who may sign the tokens we accept: this server and, with TRUSTED_ISSUER set, an identity
+// provider (single sign-on), whose keys come from its JWKS (TRUSTED_JWKS_URI, or discovery).
+const trusted: TrustedIssuer[] = [{ issuer: issuerId, ...(key ? { publicKey: key.publicJwk } : { secret: secret as string, algorithms: ['HS256'] }) }];
+if (process.env.TRUSTED_ISSUER) {
+  const jwksUri = process.env.TRUSTED_JWKS_URI;
+  trusted.push({ issuer: process.env.TRUSTED_ISSUER, ...(jwksUri ? { jwksUri } : { discovery: true }) });
+}
+// One verifier, shared by both hooks, so they share its keys and its JWKS cache. It
+// checks the revocation store on every request (in memory, never a network call): a revoked
+// family ends its access tokens (their sid).
+const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
+const auth = jwtAuth(verifier);
+const maybeAuth = jwtAuth({ verifier, optional: true });
+
+// A 15-minute access token and the refresh token beside it. Scope and roles come from the
+// server's data, never from the refresh token; sid names the login session (the family).
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }) {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken };
+}
+
+function fail(reply: FastifyReply, status: number, error: string, description: string, challengeError?: string): FastifyReply {
+  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
+  return reply.code(status).header('WWW-Authenticate', challenge).send({ error, error_description: description });
+}
+
+// 503 while a shared store cannot answer (Redis down): never a login let through unthrottled.
+function unavailable(reply: FastifyReply): FastifyReply {
+  return reply.code(503).header('Retry-After', '5').send({ error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable' });
+}
+
+// 429 with Retry-After (RFC 6585 §4, RFC 9110 §10.2.3): the whole seconds until the window closes.
+function slowDown(reply: FastifyReply, retryAfter: number): FastifyReply {
+  reply.header('Retry-After', String(retryAfter));
+  return fail(reply, 429, 'slow_down', 'Too many failed logins: try again later');
+}
+
+// The token endpoints take JSON in UTF-8, uncompressed, up to 4 KiB (credentials and a refresh
+// token need far less); every example refuses anything else with the same status and error.
+// Only the spellings every parser reads alike pass: application/json, optionally with
+// charset=utf-8. A Content-Encoding is refused, not inflated: nothing here needs compression.
+const JSON_CONTENT_TYPE = /^application\/json *(?:; *charset *= *(?:utf-8|"utf-8") *)?$/i;
+
+function bodyFormatProblem(contentType: string | undefined, contentEncoding: string | undefined): string | undefined {
+  if (!JSON_CONTENT_TYPE.test(contentType ?? '')) return 'The request body must be JSON in UTF-8 (Content-Type: application/json)';
+  if (!['', 'identity'].includes((contentEncoding ?? '').trim().toLowerCase())) return 'The request body must not be compressed (no Content-Encoding)';
+  return undefined;
+}
+
+// A JSON object with a __proto__ key is refused as invalid JSON, as Koa's body parser does: the
+// key only serves prototype poisoning.
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('Forbidden prototype property');
+  return value;
+}
+
+// The body of the token endpoints, in three steps: its format checked in onRequest, before a
+// byte is read; its size limited by the app's bodyLimit; then, read as text, parsed in
+// preValidation. Any JSON value parses, and the route says what it lacks; an empty body is one
+// without fields, as in the other examples. Content-Type lines are read joined, as fetch joins
+// them (Node keeps only the first): two are refused, not the first believed.
+const tokenEndpoint = {
+  async onRequest(request: FastifyRequest, reply: FastifyReply) {
+    const problem = bodyFormatProblem(request.raw.headersDistinct['content-type']?.join(', '), request.headers['content-encoding']);
+    if (problem !== undefined) return fail(reply, 415, 'invalid_request', problem, 'invalid_request');
+  },
+  async preValidation(request: FastifyRequest, reply: FastifyReply) {
+    const text = typeof request.body === 'string' ? request.body : '';
+    try {
+      request.body = text === '' ? {} : JSON.parse(text, refusePrototypeKeys);
+    } catch {
+      return fail(reply, 400, 'invalid_request', 'The request body is not valid JSON', 'invalid_request');
+    }
+  },
+};
+
+// Bodies up to 4 KiB, enough for credentials or a refresh token; no route here takes more. A URL
+// Fastify cannot decode is answered like any request that cannot be read, without the URL
+// (Fastify's default answer would repeat it).
+const app = Fastify({
+  bodyLimit: 4 * 1024,
+  frameworkErrors: (_error, _request, reply) => void fail(reply, 400, 'invalid_request', 'The request could not be read', 'invalid_request'),
+});
+
+// Every body is read as text, whatever its type, and only the token endpoints parse it: a body
+// sent to POST /logout is ignored, as in the other examples.
+app.removeAllContentTypeParsers();
+app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+
+app.get('/health', () => ({ status: 'ok' }));
+
+// 2. Log in: check the password, start a login session (a refresh token family), sign an
+// access token. Token responses are never cached (RFC 6749 §5.1). Failures are throttled per
+// username and client address (request.ip: the socket's address, unless trustProxy is set).
+app.post('/login', tokenEndpoint, async (request, reply) => {
+  const { username, password } = (request.body ?? {}) as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    return fail(reply, 400, 'invalid_request', 'username and password are required', 'invalid_request');
+  }
+  const key = throttleKey(username, request.ip);
+  let retryAfter: number | undefined;
+  try {
+    retryAfter = await throttle.attempt(key);
+  } catch {
+    return unavailable(reply);
+  }
+  if (retryAfter !== undefined) return slowDown(reply, retryAfter);
+  const user = findUser(username);
+  if (user === undefined || user.password !== password) {
+    return fail(reply, 401, 'invalid_grant', 'Wrong username or password');
+  }
+  // Not clearing the count (Redis down) costs nothing worse than a count that expires.
+  await throttle.success(key).catch(() => {});
+  const session = await refresh.issue({ sub: username });
+  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(username, user, session));
+});
+
+// 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
+// refresh token that comes back a second time was copied: redeem() then revokes its whole
+// family, so the copy and the user's own tokens stop working together. Every refused refresh
+// token gets the same 400 invalid_grant (RFC 6749 §5.2), whatever the reason.
+app.post('/token/refresh', tokenEndpoint, async (request, reply) => {
+  const { grant_type: grantType, refresh_token: refreshToken } = (request.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
+  if (typeof refreshToken !== 'string' || refreshToken === '') return fail(reply, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
+  if (grantType !== undefined && grantType !== 'refresh_token') return fail(reply, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
+  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) return undefined;
+    throw error; // 503, the store is down: answered by the error handler below
+  });
+  const user = findUser(redeemed?.claims.sub);
+  if (redeemed === undefined || user === undefined) return fail(reply, 400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
+  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(redeemed.claims.sub as string, user, redeemed));
+});
+
+// 4. Protected routes: the jwtAuth hook verifies the bearer token in onRequest, before the body
+// is read, and sets request.auth; auth.getAuth(request) reads it with the claims typed.
+app.get('/me', { onRequest: auth }, (request) => {
+  const { claims } = auth.getAuth(request);
+  return { sub: claims.sub, scope: claims.scope, roles: claims.roles, claims };
+});
+
+// 5. Authorization by claims: the requireRoles guard, a preHandler hook, lets only admins
+// through and answers the others with 403.
+app.get('/admin', { onRequest: auth, preHandler: requireRoles('admin') }, (request) => ({ message: `Hello, admin ${auth.getAuth(request).claims.sub}` }));
+
+// 6. Log out: the login ends everywhere. Its family (sid) is revoked, so every instance refuses
+// its refresh tokens and access tokens, within a second with REDIS_URL. A token of another
+// issuer (single sign-on) is revoked alone, by its iss and jti.
+async function logOut(session: VerifiedToken<Claims>): Promise<void> {
+  const { sid, jti } = session.claims;
+  try {
+    if (session.issuer === issuerId && typeof sid === 'string') await refresh.revokeFamily(sid);
+    else if (typeof jti === 'string') await revocations.revokeToken(session);
+  } catch (error) {
+    throw isAuthError(error) ? error : new AuthError('ERR_REVOCATION_UNAVAILABLE', { cause: error });
+  }
+}
+
+app.post('/logout', { onRequest: auth }, async (request, reply) => {
+  await logOut(auth.getAuth(request));
+  return reply.code(204).send();
+});
+
+// 7. Optional authentication: anyone may call, a valid token adds a name, a bad one is refused.
+app.get('/hello', { onRequest: maybeAuth }, (request) => ({ message: `Hello, ${request.auth?.claims.sub ?? 'stranger'}` }));
+
+app.get('/.well-known/jwks.json', async (_request, reply) => {
+  reply.header('Cache-Control', 'public, max-age=300');
+  return issuer.jwks();
+});
+
+// Errors: jwtAuth and the route guards answer their refusals themselves, with the whole RFC 6750
+// response. An AuthError thrown by a route (the revocation store down) carries the same: status,
+// headers and JSON body. Fastify's own errors (a body too large, a Content-Type it cannot read)
+// carry a statusCode and a code; any other error is logged and answered without its message or stack (Fastify's
+// default handler would show the message).
+app.setErrorHandler((error: unknown, _request, reply) => {
+  if (isAuthError(error)) return reply.code(error.status).headers(error.headers).send(error.body);
+  const { code, statusCode } = (error ?? {}) as Partial<FastifyError>;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, 413, 'invalid_request', 'The request body is too large', 'invalid_request');
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return fail(reply, statusCode, 'invalid_request', 'The request could not be read', 'invalid_request');
+  }
+  console.error(error);
+  return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' });
+});
+
+// An unknown route: a JSON 404 that, unlike Fastify's default, does not repeat the URL sent.
+app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', error_description: 'Not found' }));
+
+await app.listen({ port, host });
+console.log(`jwt-gate Fastify example on http://${host}:${port} (${key ? 'ES256, fresh key pair' : 'HS256, JWT_SECRET'})`);

@@ -73,7 +73,7 @@ export function sessionOf(request: FastifyRequest): AuthSession | undefined {
 
 /** The request as the core sees it: `request.headers`, Node's raw lines only to see a repeated Authorization. */
 export function requestView(request: FastifyRequest): RequestView {
-  return nodeRequestView({ method: request.method, headers: request.headers, rawHeaders: request.raw?.rawHeaders });
+  return nodeRequestView({ method: request.method, url: request.url, headers: request.headers, rawHeaders: request.raw?.rawHeaders });
 }
 
 // What @fastify/cookie adds to a request, read only for a signed cookie.

@@ -76,7 +76,7 @@ const middlewares = new WeakMap<object, Middleware<JWTPayload, Request>>();
 
 /** The request as the core sees it: its Fetch headers and method. */
 export function requestView(request: Request, where: string): RequestView {
-  return headersRequestView((request as Partial<Request> | null | undefined)?.headers as Headers, typeof request?.method === 'string' ? request.method : 'GET', where);
+  return headersRequestView((request as Partial<Request> | null | undefined)?.headers as Headers, typeof request?.method === 'string' ? request.method : 'GET', where, typeof request?.url === 'string' ? request.url : undefined);
 }
 
 /** The RFC 6750 response of a refusal: status, `WWW-Authenticate` where it applies, JSON body. */

@@ -49,7 +49,7 @@ function sessionOf(c: Context): AuthSession | undefined {
 
 /** The request as the core sees it: the Fetch headers of `c.req.raw`. */
 export function requestView(c: Context): RequestView {
-  return headersRequestView(c.req.raw.headers, c.req.method);
+  return headersRequestView(c.req.raw.headers, c.req.method, 'jwtAuth', c.req.url);
 }
 
 /** The request view, with a signed cookie read through Hono's `getSignedCookie` when asked for one. */

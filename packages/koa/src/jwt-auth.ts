@@ -46,7 +46,7 @@ function sessionOf(ctx: Context): AuthSession | undefined {
  * Authorization, and a signed cookie through `ctx.cookies` when asked for one.
  */
 export function requestView(ctx: Context, signed?: KitMiddleware['signedCookie']): RequestView {
-  const view = nodeRequestView({ method: ctx.method, headers: ctx.request.headers, rawHeaders: ctx.req?.rawHeaders });
+  const view = nodeRequestView({ method: ctx.method, originalUrl: ctx.originalUrl, headers: ctx.request.headers, rawHeaders: ctx.req?.rawHeaders });
   if (signed === undefined) return view;
   if (ctx.app.keys === undefined || (Array.isArray(ctx.app.keys) && ctx.app.keys.length === 0)) {
     throw new AuthError('ERR_CONFIG_INVALID', { message: 'jwtAuth: cookie.signed needs app.keys, the keys Koa signs cookies with' });

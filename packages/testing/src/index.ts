@@ -46,6 +46,7 @@ export type { Scenario } from './conformance/scenarios.js';
 export { REALM } from './conformance/fixture.js';
 export type { TokenName } from './conformance/fixture.js';
 export { attacks, attackRequest, attackRoute } from './attacks/suite.js';
+export { DPOP_EXTERNAL_URL } from './attacks/dpop.js';
 export type { AttackDriver } from './attacks/suite.js';
 export { ATTACKS, CONFIG_ATTACKS } from './attacks/cases.js';
 export type { AttackCase, AttackInput, AttackRequest, ConfigAttack } from './attacks/cases.js';

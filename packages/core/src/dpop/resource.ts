@@ -49,8 +49,20 @@ export function boundThumbprint(claims: object): unknown {
   return typeof cnf === 'object' && cnf !== null && Object.hasOwn(cnf, 'jkt') ? ((cnf as { jkt?: unknown }).jkt ?? null) : undefined;
 }
 
+// One gate per options object and realm: a middleware rebuilt from the same options (Fastify's
+// per-route optional mode) keeps the same default replay store, so a proof is used once across them.
+const built = new WeakMap<object, Map<string, DPoPGate>>();
+
 export function createDPoPGate(input: DPoPOptions, realm: string, where: string): DPoPGate {
   if (typeof input !== 'object' || input === null) throw new TypeError(`${where}: dpop must be { externalUrl, mode?, ... } or false`);
+  const known = built.get(input)?.get(realm);
+  if (known !== undefined) return known;
+  const gate = newGate(input, realm, where);
+  built.set(input, (built.get(input) ?? new Map<string, DPoPGate>()).set(realm, gate));
+  return gate;
+}
+
+function newGate(input: DPoPOptions, realm: string, where: string): DPoPGate {
   const { mode = 'required', ...proofOptions } = input;
   if (mode !== 'required' && mode !== 'allowed') throw new TypeError(`${where}: dpop.mode must be "required" or "allowed"`);
   const verifier = buildDPoPVerifier(proofOptions, where);

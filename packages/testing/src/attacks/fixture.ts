@@ -47,6 +47,8 @@ export interface AttackAuthOptions {
   readonly remote?: { readonly cooldown?: number; readonly timeout?: number; readonly cacheMaxAge?: number };
   /** The adapter's error mode, where a driver renders refusals in an error handler of its app. */
   readonly errors?: 'respond' | 'next';
+  /** DPoP, on the apps of the DPoP attacks. */
+  readonly dpop?: { readonly externalUrl: string; readonly mode: 'allowed' | 'required' };
 }
 
 /** The routes of an attack app. */

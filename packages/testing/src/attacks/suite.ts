@@ -3,6 +3,7 @@ import type { ConformanceRequest, ConformanceResponse, ConformanceTarget } from 
 import { ATTACKS, CONFIG_ATTACKS, type AttackCase, type AttackInput } from './cases.js';
 import { ATTACK_REALM, createAttackFixture, type AttackAuthOptions, type AttackFixture, type AttackRoute, type AttackSetup } from './fixture.js';
 import { echoProbes, expectedResponse, fastestOf, workBound } from './outcomes.js';
+import { DPOP_EXTERNAL_URL, dpopAttackCases } from './dpop.js';
 
 /** How an adapter is run through the attack suite. */
 export interface AttackDriver {
@@ -63,6 +64,18 @@ export function attacks(name: string, driver: AttackDriver): void {
       if (attack.via === 'verifier') continue;
       it(`${attack.id} ${attack.name}`, () => send(attack));
     }
+
+    describe('DPoP allowed beside Bearer', () => {
+      let dpopTarget: ConformanceTarget | undefined;
+      beforeAll(async () => {
+        const auth: AttackAuthOptions = { ...fx.auth, dpop: { externalUrl: DPOP_EXTERNAL_URL, mode: 'allowed' } };
+        dpopTarget = await driver.start({ ...fx.setup, auth, optionalAuth: { ...auth, optional: true } });
+      });
+      afterAll(async () => {
+        await dpopTarget?.close();
+      });
+      dpopAttackCases(() => fx, () => dpopTarget as ConformanceTarget, driver.errorBody, ATTACK_REALM);
+    });
 
     it('contacted no listener named in a token and fetched the remote key set at most twice in all', () => {
       const counters = fx.counters();

@@ -1,6 +1,6 @@
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   AuthError,
   allOf,
@@ -16,12 +16,14 @@ import {
   type AuthErrorCode,
   type JWTPayload,
 } from '../src/index.js';
+import { closeApps, send } from './targets.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';
 const forbidden = (scope?: string) => `Bearer realm="api", error="insufficient_scope", error_description="Insufficient scope"${scope ? `, scope="${scope}"` : ''}`;
 
 describe('route guards (Fastify)', async () => {
+  afterEach(closeApps);
   const key = await createTestKey('HS256');
   const options = { issuer, audience, secret: key.secret as string };
   const tokenFor = (claims: JWTPayload) => signToken(key, { iss: issuer, aud: audience, ...claims });
@@ -35,10 +37,10 @@ describe('route guards (Fastify)', async () => {
       ran.push(request.auth?.claims.sub as string);
       return reply.code(201).send({ sub: request.auth?.claims.sub });
     });
-    const ok = await app.inject({ method: 'POST', url: '/orders', headers: bearer(alice) });
+    const ok = await send(app, { method: 'POST', url: '/orders', headers: bearer(alice) });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toEqual({ sub: 'alice' });
-    const denied = await app.inject({ method: 'POST', url: '/orders', headers: bearer(bob) });
+    const denied = await send(app, { method: 'POST', url: '/orders', headers: bearer(bob) });
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['www-authenticate']).toBe(forbidden('orders:write'));
     expect(denied.headers['content-type']).toMatch(/^application\/json/);
@@ -54,7 +56,7 @@ describe('route guards (Fastify)', async () => {
       seen.push(error.code);
       return reply.code(error.status).headers(error.headers).send(error.body);
     });
-    const res = await app.inject({ url: '/admin', headers: bearer(bob) });
+    const res = await send(app, { url: '/admin', headers: bearer(bob) });
     expect(res.statusCode).toBe(403);
     expect(res.headers['www-authenticate']).toBe(forbidden());
     expect(seen).toEqual(['ERR_INSUFFICIENT_SCOPE']);
@@ -63,7 +65,7 @@ describe('route guards (Fastify)', async () => {
   it('refuse an anonymous request behind optional authentication with 401', async () => {
     let ran = 0;
     const app = Fastify().get('/admin', { onRequest: jwtAuth({ ...options, optional: true }), preHandler: requireRoles('admin') }, () => (ran++, {}));
-    const res = await app.inject('/admin');
+    const res = await send(app, '/admin');
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
     expect(ran).toBe(0);
@@ -72,7 +74,7 @@ describe('route guards (Fastify)', async () => {
   it('refuse with 500 ERR_CONFIG_INVALID, never a pass, when nothing authenticated the request before them', async () => {
     let ran = 0;
     const app = Fastify().get('/admin', { preHandler: requireRoles('admin') }, () => (ran++, {}));
-    const res = await app.inject({ url: '/admin', headers: bearer(alice) });
+    const res = await send(app, { url: '/admin', headers: bearer(alice) });
     expect(res.statusCode).toBe(500);
     expect(res.headers['www-authenticate']).toBeUndefined();
     expect(res.json()).toEqual({ error: 'server_error', error_description: expect.any(String) });
@@ -87,10 +89,10 @@ describe('route guards (Fastify)', async () => {
       staff.addHook('preHandler', requireRoles('admin'));
       staff.get('/staff/report', () => ({ ok: true }));
     });
-    expect((await app.inject({ url: '/orders/7', headers: bearer(bob) })).json()).toEqual({ id: '7' });
-    expect((await app.inject('/orders/7')).statusCode).toBe(401);
-    expect((await app.inject({ url: '/staff/report', headers: bearer(alice) })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/staff/report', headers: bearer(bob) })).statusCode).toBe(403);
+    expect((await send(app, { url: '/orders/7', headers: bearer(bob) })).json()).toEqual({ id: '7' });
+    expect((await send(app, '/orders/7')).statusCode).toBe(401);
+    expect((await send(app, { url: '/staff/report', headers: bearer(alice) })).statusCode).toBe(200);
+    expect((await send(app, { url: '/staff/report', headers: bearer(bob) })).statusCode).toBe(403);
   });
 
   it('are policies: they combine, and fit jwtAuth({ policy })', async () => {
@@ -99,13 +101,13 @@ describe('route guards (Fastify)', async () => {
       .get('/either', { onRequest: auth, preHandler: anyOf(requireRoles('admin'), requireScopes('orders:read')) }, () => ({}))
       .get('/both', { onRequest: auth, preHandler: allOf(requireRoles('admin'), not(claimEquals('suspended', true))) }, () => ({}))
       .get('/global', { onRequest: jwtAuth({ ...options, policy: requireScopes('orders:write') }) }, () => ({}));
-    const status = async (url: string, token: string) => (await app.inject({ url, headers: bearer(token) })).statusCode;
+    const status = async (url: string, token: string) => (await send(app, { url, headers: bearer(token) })).statusCode;
     expect(await status('/either', bob)).toBe(200);
     expect(await status('/both', alice)).toBe(200);
     expect(await status('/both', bob)).toBe(403);
     expect(await status('/both', await tokenFor({ roles: ['admin'], suspended: true }))).toBe(403);
     expect(await status('/global', alice)).toBe(200);
-    const denied = await app.inject({ url: '/global', headers: bearer(bob) });
+    const denied = await send(app, { url: '/global', headers: bearer(bob) });
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['www-authenticate']).toBe(forbidden('orders:write'));
   });
@@ -128,9 +130,9 @@ describe('route guards (Fastify)', async () => {
         () => ({}),
       );
     const acme = await tokenFor({ tenant: 'acme' });
-    expect((await app.inject({ url: '/tenant', headers: { ...bearer(acme), 'x-tenant': 'acme' } })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/tenant', headers: { ...bearer(acme), 'x-tenant': 'globex' } })).statusCode).toBe(403);
-    const revoked = await app.inject({ url: '/revoked', headers: bearer(acme) });
+    expect((await send(app, { url: '/tenant', headers: { ...bearer(acme), 'x-tenant': 'acme' } })).statusCode).toBe(200);
+    expect((await send(app, { url: '/tenant', headers: { ...bearer(acme), 'x-tenant': 'globex' } })).statusCode).toBe(403);
+    const revoked = await send(app, { url: '/revoked', headers: bearer(acme) });
     expect(revoked.statusCode).toBe(401);
     expect(revoked.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token was revoked"');
   });
@@ -141,7 +143,7 @@ describe('route guards (Fastify)', async () => {
       .get('/to-string', { onRequest: auth, preHandler: requireRoles('toString') }, () => ({}))
       .get('/constructor', { onRequest: auth, preHandler: requireRoles(['admin'], { claim: 'constructor' }) }, () => ({}))
       .get('/admin', { onRequest: auth, preHandler: requireRoles('admin') }, () => ({}));
-    const status = async (url: string, claims: JWTPayload) => (await app.inject({ url, headers: bearer(await tokenFor(claims)) })).statusCode;
+    const status = async (url: string, claims: JWTPayload) => (await send(app, { url, headers: bearer(await tokenFor(claims)) })).statusCode;
     expect(await status('/to-string', { roles: ['admin'] })).toBe(403);
     expect(await status('/to-string', { roles: ['toString'] })).toBe(200);
     expect(await status('/constructor', { roles: ['admin'] })).toBe(403);

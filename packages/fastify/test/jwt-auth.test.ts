@@ -1,13 +1,15 @@
 import { createTestKey, signToken, startJwksServer } from '@jwt-gate/testing';
 import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { getAuth, isAuthError, jwtAuth, type AuthErrorCode } from '../src/index.js';
+import { closeApps, send } from './targets.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';
 const expiredChallenge = 'Bearer realm="api", error="invalid_token", error_description="The access token expired"';
 
 describe('jwtAuth (Fastify route hook)', async () => {
+  afterEach(closeApps);
   const key = await createTestKey('HS256');
   const options = { issuer, audience, secret: key.secret as string };
   const valid = await signToken(key, { iss: issuer, aud: audience, sub: 'alice' });
@@ -21,7 +23,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
       .get('/on-request', { onRequest: auth }, (request) => (ran.push('on-request'), { sub: request.auth?.claims.sub, token: request.auth?.token }))
       .get('/pre-handler', { preHandler: auth }, (request) => (ran.push('pre-handler'), { sub: auth.getAuth(request).claims.sub, token: getAuth(request).token }));
     for (const url of ['/on-request', '/pre-handler']) {
-      const res = await app.inject({ url, headers: bearer(valid) });
+      const res = await send(app, { url, headers: bearer(valid) });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ sub: 'alice', token: valid });
     }
@@ -31,7 +33,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
   it('refuses with the full RFC 6750 response, without running the handler', async () => {
     let ran = 0;
     const app = Fastify().get('/me', { onRequest: jwtAuth(options) }, () => (ran++, {}));
-    const res = await app.inject({ url: '/me', headers: bearer(expired) });
+    const res = await send(app, { url: '/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe(expiredChallenge);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -42,7 +44,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
   it('refuses in onRequest before the body is read: a request without a token never reaches the parser', async () => {
     let ran = 0;
     const app = Fastify().post('/orders', { onRequest: jwtAuth(options) }, () => (ran++, {}));
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'application/json' }, payload: '{"broken' });
+    const res = await send(app, { method: 'POST', url: '/orders', headers: { 'content-type': 'application/json' }, payload: '{"broken' });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
     expect(ran).toBe(0);
@@ -56,7 +58,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
       seen.push(error.code);
       return reply.code(error.status).headers(error.headers).send(error.body);
     });
-    const res = await app.inject({ url: '/me', headers: bearer(expired) });
+    const res = await send(app, { url: '/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe(expiredChallenge);
     expect(seen).toEqual(['ERR_TOKEN_EXPIRED']);
@@ -64,7 +66,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
 
   it("errors: 'next' under Fastify's default error handler keeps the status and the challenge", async () => {
     const app = Fastify().get('/me', { onRequest: jwtAuth({ ...options, errors: 'next' }) }, () => ({}));
-    const res = await app.inject({ url: '/me', headers: bearer(expired) });
+    const res = await send(app, { url: '/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe(expiredChallenge);
     expect(res.json()).toMatchObject({ statusCode: 401, code: 'ERR_TOKEN_EXPIRED' });
@@ -75,7 +77,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
     let caught = 0;
     const app = Fastify().get('/me', { onRequest: jwtAuth(options) }, () => ({}));
     app.setErrorHandler((_error, _request, reply) => (caught++, reply.code(500).send('oops')));
-    const res = await app.inject({ url: '/me', headers: bearer(expired) });
+    const res = await send(app, { url: '/me', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe(expiredChallenge);
     expect(caught).toBe(0);
@@ -88,9 +90,9 @@ describe('jwtAuth (Fastify route hook)', async () => {
       api.get('/api/me', (request) => ({ sub: request.auth?.claims.sub }));
     });
     app.get('/health', () => ({ status: 'ok' }));
-    expect((await app.inject({ url: '/api/me', headers: bearer(valid) })).json()).toEqual({ sub: 'alice' });
-    expect((await app.inject('/api/me')).statusCode).toBe(401);
-    expect((await app.inject('/health')).statusCode).toBe(200);
+    expect((await send(app, { url: '/api/me', headers: bearer(valid) })).json()).toEqual({ sub: 'alice' });
+    expect((await send(app, '/api/me')).statusCode).toBe(401);
+    expect((await send(app, '/health')).statusCode).toBe(200);
   });
 
   it('answers 503 without a challenge when keys are unavailable', async () => {
@@ -99,7 +101,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
     try {
       const es = await createTestKey('ES256');
       const app = Fastify().get('/me', { onRequest: jwtAuth({ issuer: keys.issuer, audience, jwksUri: keys.jwksUri }) }, () => ({}));
-      const res = await app.inject({ url: '/me', headers: bearer(await signToken(es, { iss: keys.issuer, aud: audience })) });
+      const res = await send(app, { url: '/me', headers: bearer(await signToken(es, { iss: keys.issuer, aud: audience })) });
       expect(res.statusCode).toBe(503);
       expect(res.headers['www-authenticate']).toBeUndefined();
       expect(res.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
@@ -110,7 +112,7 @@ describe('jwtAuth (Fastify route hook)', async () => {
 
   it('getAuth refuses with 500 ERR_CONFIG_INVALID where no hook authenticated the request', async () => {
     const app = Fastify().get('/me', (request) => getAuth(request).claims);
-    const res = await app.inject({ url: '/me', headers: bearer(valid) });
+    const res = await send(app, { url: '/me', headers: bearer(valid) });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'ERR_CONFIG_INVALID' });
   });

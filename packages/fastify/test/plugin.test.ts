@@ -1,12 +1,14 @@
 import { createTestKey, signToken, startJwksServer } from '@jwt-gate/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isAuthError, jwtAuth, jwtGate, requireRoles, type AuthErrorCode, type JWK } from '../src/index.js';
+import { closeApps, send } from './targets.js';
 
 const issuer = 'https://auth.example.com';
 const audience = 'orders-api';
 
 describe('the jwtGate plugin', async () => {
+  afterEach(closeApps);
   const key = await createTestKey('HS256');
   const options = { issuer, audience, secret: key.secret as string };
   const alice = await signToken(key, { iss: issuer, aud: audience, sub: 'alice', roles: ['admin'] });
@@ -28,15 +30,15 @@ describe('the jwtGate plugin', async () => {
       instance.get('/health', { config: { jwtGate: false } }, (request) => (ran.push('health'), { auth: request.auth }));
       instance.get('/hello', { config: { jwtGate: { optional: true } } }, (request) => (ran.push('hello'), { sub: request.auth?.claims.sub ?? null }));
     });
-    expect((await server.inject({ url: '/me', headers: bearer(alice) })).json()).toEqual({ sub: 'alice' });
-    const missing = await server.inject('/me');
+    expect((await send(server, { url: '/me', headers: bearer(alice) })).json()).toEqual({ sub: 'alice' });
+    const missing = await send(server, '/me');
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="api"');
-    expect((await server.inject('/health')).json()).toEqual({ auth: null });
-    expect((await server.inject({ url: '/health', headers: bearer('not-even-a-token') })).statusCode).toBe(200);
-    expect((await server.inject('/hello')).json()).toEqual({ sub: null });
-    expect((await server.inject({ url: '/hello', headers: bearer(bob) })).json()).toEqual({ sub: 'bob' });
-    expect((await server.inject({ url: '/hello', headers: bearer('garbage') })).statusCode).toBe(401);
+    expect((await send(server, '/health')).json()).toEqual({ auth: null });
+    expect((await send(server, { url: '/health', headers: bearer('not-even-a-token') })).statusCode).toBe(200);
+    expect((await send(server, '/hello')).json()).toEqual({ sub: null });
+    expect((await send(server, { url: '/hello', headers: bearer(bob) })).json()).toEqual({ sub: 'bob' });
+    expect((await send(server, { url: '/hello', headers: bearer('garbage') })).statusCode).toBe(401);
     expect(ran).toEqual(['me', 'health', 'health', 'hello', 'hello']);
   });
 
@@ -46,9 +48,9 @@ describe('the jwtGate plugin', async () => {
       instance.get('/hello', (request) => ({ sub: request.auth?.claims.sub ?? null }));
       instance.get('/me', { config: { jwtGate: { optional: false } } }, (request) => ({ sub: request.auth?.claims.sub }));
     });
-    expect((await server.inject('/hello')).json()).toEqual({ sub: null });
-    expect((await server.inject('/me')).statusCode).toBe(401);
-    expect((await server.inject({ url: '/me', headers: bearer(bob) })).json()).toEqual({ sub: 'bob' });
+    expect((await send(server, '/hello')).json()).toEqual({ sub: null });
+    expect((await send(server, '/me')).statusCode).toBe(401);
+    expect((await send(server, { url: '/me', headers: bearer(bob) })).json()).toEqual({ sub: 'bob' });
   });
 
   it('stays in the encapsulated plugin it is registered in, and guards its routes in preHandler', async () => {
@@ -60,13 +62,13 @@ describe('the jwtGate plugin', async () => {
       // Outside the plugin's scope nothing is authenticated, and request.auth is not even declared.
       instance.get('/open', (request) => ({ declared: request.auth !== undefined }));
     });
-    expect((await server.inject({ url: '/api/admin', headers: bearer(alice) })).json()).toEqual({ sub: 'alice' });
-    const denied = await server.inject({ url: '/api/admin', headers: bearer(bob) });
+    expect((await send(server, { url: '/api/admin', headers: bearer(alice) })).json()).toEqual({ sub: 'alice' });
+    const denied = await send(server, { url: '/api/admin', headers: bearer(bob) });
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", error_description="Insufficient scope"');
-    expect((await server.inject('/api/admin')).statusCode).toBe(401);
-    expect((await server.inject({ url: '/open', headers: bearer('garbage') })).json()).toEqual({ declared: false });
-    expect((await server.inject('/api/nowhere')).statusCode).toBe(404);
+    expect((await send(server, '/api/admin')).statusCode).toBe(401);
+    expect((await send(server, { url: '/open', headers: bearer('garbage') })).json()).toEqual({ declared: false });
+    expect((await send(server, '/api/nowhere')).statusCode).toBe(404);
   });
 
   it('on the app itself, also authenticates requests that match no route', async () => {
@@ -74,8 +76,8 @@ describe('the jwtGate plugin', async () => {
       await instance.register(jwtGate, options);
       instance.get('/me', () => ({}));
     });
-    expect((await server.inject('/nowhere')).statusCode).toBe(401);
-    expect((await server.inject({ url: '/nowhere', headers: bearer(alice) })).statusCode).toBe(404);
+    expect((await send(server, '/nowhere')).statusCode).toBe(401);
+    expect((await send(server, { url: '/nowhere', headers: bearer(alice) })).statusCode).toBe(404);
   });
 
   it("errors: 'next' hands refusals of the plugin and its guards to the scope's setErrorHandler; onError sees each", async () => {
@@ -90,9 +92,9 @@ describe('the jwtGate plugin', async () => {
       await instance.register(jwtGate, { ...options, errors: 'next', onError: (error, request) => reported.push([error.code, request.url]) });
       instance.get('/admin', { preHandler: requireRoles('admin') }, () => ({}));
     });
-    expect((await server.inject('/admin')).statusCode).toBe(401);
-    expect((await server.inject({ url: '/admin', headers: bearer(bob) })).statusCode).toBe(403);
-    expect((await server.inject({ url: '/admin', headers: bearer(alice) })).statusCode).toBe(200);
+    expect((await send(server, '/admin')).statusCode).toBe(401);
+    expect((await send(server, { url: '/admin', headers: bearer(bob) })).statusCode).toBe(403);
+    expect((await send(server, { url: '/admin', headers: bearer(alice) })).statusCode).toBe(200);
     expect(seen).toEqual(['ERR_TOKEN_MISSING', 'ERR_INSUFFICIENT_SCOPE']);
     expect(reported).toEqual([
       ['ERR_TOKEN_MISSING', '/admin'],
@@ -111,8 +113,8 @@ describe('the jwtGate plugin', async () => {
         instance.get('/me', (request) => ({ sub: request.auth?.claims.sub }));
         instance.get('/hello', { config: { jwtGate: { optional: true } } }, (request) => ({ sub: request.auth?.claims.sub }));
       });
-      expect((await server.inject({ url: '/me', headers: bearer(token) })).json()).toEqual({ sub: 'erin' });
-      expect((await server.inject({ url: '/hello', headers: bearer(token) })).json()).toEqual({ sub: 'erin' });
+      expect((await send(server, { url: '/me', headers: bearer(token) })).json()).toEqual({ sub: 'erin' });
+      expect((await send(server, { url: '/hello', headers: bearer(token) })).json()).toEqual({ sub: 'erin' });
       expect(keys.hits.get('/jwks.json')).toBe(1);
     } finally {
       await keys.close();
@@ -141,7 +143,7 @@ describe('the jwtGate plugin', async () => {
     expect(error).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500 });
     instance.get('/other-issuer', { config: { jwtGate: false }, onRequest: jwtAuth(options), preHandler: requireRoles('admin') }, () => ({}));
     await instance.ready();
-    expect((await instance.inject({ url: '/other-issuer', headers: bearer(alice) })).statusCode).toBe(200);
+    expect((await send(instance, { url: '/other-issuer', headers: bearer(alice) })).statusCode).toBe(200);
   });
 
   it('refuses, never passes, a route whose config.jwtGate no start-up check saw', async () => {
@@ -149,7 +151,7 @@ describe('the jwtGate plugin', async () => {
     // Added before the plugin loads: the route check cannot see it, the request hook can.
     instance.register(jwtGate, options);
     instance.get('/odd', { config: { jwtGate: 'off' as never } }, () => ({}));
-    const res = await instance.inject({ url: '/odd', headers: bearer(alice) });
+    const res = await send(instance, { url: '/odd', headers: bearer(alice) });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'server_error', error_description: expect.any(String) });
   });

@@ -3,7 +3,7 @@
 
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   assertGuarded,
   AuthError,
@@ -25,7 +25,7 @@ import {
   type TrustedIssuer,
   type VerifiedToken,
 } from '@jwt-gate/hono';
-import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
+import { createRedisFailureStore, createRedisReplayStore, createRedisRevocationStore } from '@jwt-gate/redis';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -96,10 +96,11 @@ const secret = process.env.JWT_SECRET;
 interface Stores {
   revocations: RevocationStore;
   failures: FailureStore;
+  replays: ReplayStore;
 }
 
 async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
-  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore(), replays: createMemoryReplayStore() };
   const client = createClient({ url: redisUrl });
   // The client reports every reconnection attempt; the revocation store reports each outage once.
   client.on('error', () => {});
@@ -112,10 +113,10 @@ async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
   });
   // The list loaded before the first request, so that request gets no 503.
   await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
-  return { revocations, failures: createRedisFailureStore({ client }) };
+  return { revocations, failures: createRedisFailureStore({ client }), replays: createRedisReplayStore({ client }) };
 }
 
-const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const { revocations, failures, replays } = await sharedStores(process.env.REDIS_URL);
 const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
@@ -136,19 +137,39 @@ if (process.env.TRUSTED_ISSUER) {
 // checks the revocation store on every request (in memory, never a network call): a revoked
 // family ends its access tokens (their sid).
 const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
-const auth = jwtAuth(verifier);
-const maybeAuth = jwtAuth({ verifier, optional: true });
+// DPoP (RFC 9449): tokens bound to the client's key, each request signed with a fresh proof.
+// Proofs name this server's external URL (RESOURCE_URL behind a proxy), never its Host header;
+// each proof is used once, across instances with REDIS_URL. Bearer tokens stay accepted.
+const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
+const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
+const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
+const auth = jwtAuth({ verifier, dpop });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
-// server's data, never from the refresh token; sid names the login session (the family).
-async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }) {
-  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken };
+// server's data, never from the refresh token; sid names the login session (the family). With a
+// DPoP proof (jkt, its key's thumbprint), the token is bound to that key.
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }, jkt: string | undefined) {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family }, jkt === undefined ? {} : { jkt });
+  return { access_token: accessToken, token_type: jkt === undefined ? 'Bearer' : 'DPoP', expires_in: 900, refresh_token: session.refreshToken };
 }
 
 function fail(c: Context, status: ContentfulStatusCode, error: string, description: string, challengeError?: string): Response {
   c.header('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
   return c.json({ error, error_description: description }, status);
+}
+
+// The DPoP proof of a token request: its key's thumbprint, undefined without a proof, or the 400
+// invalid_dpop_proof response. A store that cannot answer is a 503 (thrown).
+async function tokenProof(c: Context): Promise<string | undefined | Response> {
+  const proof = c.req.header('dpop');
+  if (proof === undefined) return undefined;
+  try {
+    return (await tokenProofs.verify({ proof, method: c.req.method, url: c.req.url })).jkt;
+  } catch (error) {
+    if (isAuthError(error) && error.status === 503) throw error;
+    return fail(c, 400, 'invalid_dpop_proof', 'Invalid DPoP proof');
+  }
 }
 
 // 503 while a shared store cannot answer (Redis down): never a login let through unthrottled.
@@ -214,6 +235,8 @@ app.post('/login', acceptJson, limitBody, parseJson, async (c) => {
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(c, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const jkt = await tokenProof(c);
+  if (jkt instanceof Response) return jkt;
   const key = throttleKey(username, getConnInfo(c).remote.address);
   let retryAfter: number | undefined;
   try {
@@ -228,9 +251,9 @@ app.post('/login', acceptJson, limitBody, parseJson, async (c) => {
   }
   // Not clearing the count (Redis down) costs nothing worse than a count that expires.
   await throttle.success(key).catch(() => {});
-  const session = await refresh.issue({ sub: username });
+  const session = await refresh.issue({ sub: username }, { jkt });
   c.header('Cache-Control', 'no-store');
-  return c.json(await tokenResponse(username, user, session));
+  return c.json(await tokenResponse(username, user, session, jkt));
 });
 
 // 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
@@ -241,14 +264,22 @@ app.post('/token/refresh', acceptJson, limitBody, parseJson, async (c) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (c.var.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(c, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(c, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
-  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
-    if (isAuthError(error) && error.status < 500) return undefined;
+  const jkt = await tokenProof(c);
+  if (jkt instanceof Response) return jkt;
+  // A refresh token of a DPoP login is redeemed only with a proof of the same key.
+  let wrongKey = false;
+  const redeemed = await refresh.redeem(refreshToken, { jkt }).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) {
+      wrongKey = error.code === 'ERR_DPOP_PROOF_INVALID' || error.code === 'ERR_DPOP_KEY_MISMATCH';
+      return undefined;
+    }
     throw error; // 503, the store is down: answered by the error handler below
   });
+  if (wrongKey) return fail(c, 400, 'invalid_dpop_proof', 'The refresh token needs a DPoP proof of its key');
   const user = findUser(redeemed?.claims.sub);
   if (redeemed === undefined || user === undefined) return fail(c, 400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
   c.header('Cache-Control', 'no-store');
-  return c.json(await tokenResponse(redeemed.claims.sub as string, user, redeemed));
+  return c.json(await tokenResponse(redeemed.claims.sub as string, user, redeemed, jkt));
 });
 
 // 4. Protected routes: jwtAuth verifies the bearer token and sets c.var.auth.

@@ -3,7 +3,7 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   assertGuarded,
   AuthError,
@@ -25,7 +25,7 @@ import {
   type TrustedIssuer,
   type VerifiedToken,
 } from '@jwt-gate/koa';
-import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
+import { createRedisFailureStore, createRedisReplayStore, createRedisRevocationStore } from '@jwt-gate/redis';
 import Koa, { type Context, type Next } from 'koa';
 import { subscribe } from 'node:diagnostics_channel';
 import { createClient } from 'redis';
@@ -92,10 +92,11 @@ const secret = process.env.JWT_SECRET;
 interface Stores {
   revocations: RevocationStore;
   failures: FailureStore;
+  replays: ReplayStore;
 }
 
 async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
-  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore(), replays: createMemoryReplayStore() };
   const client = createClient({ url: redisUrl });
   // The client reports every reconnection attempt; the revocation store reports each outage once.
   client.on('error', () => {});
@@ -108,10 +109,10 @@ async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
   });
   // The list loaded before the first request, so that request gets no 503.
   await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
-  return { revocations, failures: createRedisFailureStore({ client }) };
+  return { revocations, failures: createRedisFailureStore({ client }), replays: createRedisReplayStore({ client }) };
 }
 
-const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const { revocations, failures, replays } = await sharedStores(process.env.REDIS_URL);
 const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
@@ -132,20 +133,41 @@ if (process.env.TRUSTED_ISSUER) {
 // checks the revocation store on every request (in memory, never a network call): a revoked
 // family ends its access tokens (their sid).
 const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
-const auth = jwtAuth(verifier);
-const maybeAuth = jwtAuth({ verifier, optional: true });
+// DPoP (RFC 9449): tokens bound to the client's key, each request signed with a fresh proof.
+// Proofs name this server's external URL (RESOURCE_URL behind a proxy), never its Host header;
+// each proof is used once, across instances with REDIS_URL. Bearer tokens stay accepted.
+const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
+const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
+const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
+const auth = jwtAuth({ verifier, dpop });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
-// server's data, never from the refresh token; sid names the login session (the family).
-async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }) {
-  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken };
+// server's data, never from the refresh token; sid names the login session (the family). With a
+// DPoP proof (jkt, its key's thumbprint), the token is bound to that key.
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }, jkt: string | undefined) {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family }, jkt === undefined ? {} : { jkt });
+  return { access_token: accessToken, token_type: jkt === undefined ? 'Bearer' : 'DPoP', expires_in: 900, refresh_token: session.refreshToken };
 }
 
 function fail(ctx: Context, status: number, error: string, description: string, challengeError?: string): void {
   ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
   ctx.status = status;
   ctx.body = { error, error_description: description };
+}
+
+// The DPoP proof of a token request: its key's thumbprint, undefined without a proof, or null
+// once a 400 invalid_dpop_proof was set. A store that cannot answer is a 503 (thrown).
+async function tokenProof(ctx: Context): Promise<string | undefined | null> {
+  const proof = ctx.request.headers['dpop'];
+  if (proof === undefined) return undefined;
+  try {
+    return (await tokenProofs.verify({ proof, method: ctx.method, url: ctx.originalUrl })).jkt;
+  } catch (error) {
+    if (isAuthError(error) && error.status === 503) throw error;
+    fail(ctx, 400, 'invalid_dpop_proof', 'Invalid DPoP proof');
+    return null;
+  }
 }
 
 // 503 while a shared store cannot answer (Redis down): never a login let through unthrottled.
@@ -199,6 +221,8 @@ router.post('/login', jsonBody, async (ctx) => {
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(ctx, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const jkt = await tokenProof(ctx);
+  if (jkt === null) return;
   const key = throttleKey(username, ctx.ip);
   let retryAfter: number | undefined;
   try {
@@ -213,9 +237,9 @@ router.post('/login', jsonBody, async (ctx) => {
   }
   // Not clearing the count (Redis down) costs nothing worse than a count that expires.
   await throttle.success(key).catch(() => {});
-  const session = await refresh.issue({ sub: username });
+  const session = await refresh.issue({ sub: username }, { jkt });
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = await tokenResponse(username, user, session);
+  ctx.body = await tokenResponse(username, user, session, jkt);
 });
 
 // 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
@@ -226,14 +250,22 @@ router.post('/token/refresh', jsonBody, async (ctx) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (ctx.request.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(ctx, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(ctx, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
-  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
-    if (isAuthError(error) && error.status < 500) return undefined;
+  const jkt = await tokenProof(ctx);
+  if (jkt === null) return;
+  // A refresh token of a DPoP login is redeemed only with a proof of the same key.
+  let wrongKey = false;
+  const redeemed = await refresh.redeem(refreshToken, { jkt }).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) {
+      wrongKey = error.code === 'ERR_DPOP_PROOF_INVALID' || error.code === 'ERR_DPOP_KEY_MISMATCH';
+      return undefined;
+    }
     throw error; // 503, the store is down: answered by the error middleware below
   });
+  if (wrongKey) return fail(ctx, 400, 'invalid_dpop_proof', 'The refresh token needs a DPoP proof of its key');
   const user = findUser(redeemed?.claims.sub);
   if (redeemed === undefined || user === undefined) return fail(ctx, 400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = await tokenResponse(redeemed.claims.sub as string, user, redeemed);
+  ctx.body = await tokenResponse(redeemed.claims.sub as string, user, redeemed, jkt);
 });
 
 // 4. Protected routes: jwtAuth verifies the bearer token and sets ctx.state.auth.

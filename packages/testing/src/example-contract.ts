@@ -2,7 +2,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import { conformance } from './conformance/suite.js';
-import { exampleServer } from './conformance/example-server.js';
+import { bearerChallengeOnly, exampleServer } from './conformance/example-server.js';
 import { REALM } from './conformance/fixture.js';
 import { urlTarget } from './conformance/harness.js';
 import { tokenRefreshFlows } from './conformance/token-refresh.js';
@@ -12,6 +12,7 @@ import { rawRequest, startProcess, type RawResponse, type StartedProcess } from 
 import { canBind, rawBodyRequest } from './raw-body-request.js';
 import { readmeWalkthrough } from './readme-walkthrough.js';
 import { sharedStateContract } from './shared-state-contract.js';
+import { dpopContract } from './dpop-contract.js';
 
 const REALM_CHALLENGE = /^Bearer realm="[^"]+"$/;
 
@@ -166,6 +167,7 @@ export interface ExampleContractOptions {
 export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: ExampleContractOptions): void {
   conformance(`${name} example`, exampleServer({ cwd, joinsRepeatedHeaders }));
   sharedStateContract({ name, cwd });
+  dpopContract({ name, cwd });
   readmeWalkthrough({ name, cwd });
 
   for (const mode of ['HS256', 'ES256'] as const) {
@@ -280,7 +282,11 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
         });
 
         // The conformance run above holds the token endpoint to its flows with HS256; here with a generated ES256 key.
-        describe('refresh tokens', () => tokenRefreshFlows(() => urlTarget(server.baseUrl, async () => {})));
+        describe('refresh tokens', () =>
+          tokenRefreshFlows(() => {
+            const target = urlTarget(server.baseUrl, async () => {});
+            return { ...target, request: async (request) => bearerChallengeOnly(await target.request(request)) };
+          }));
       }
     });
   }

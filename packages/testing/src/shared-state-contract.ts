@@ -6,9 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, startProcess, type RawResponse, type StartedProcess } from './process.js';
 import { describeWithRedis, startRedisServer, testRedis, type TestRedis } from './redis-server.js';
+import { dpopClient, expectDPoPRefusal } from './dpop-contract.js';
+import { generateKeyPair } from 'dpop';
 
 const SECRET = 'an-example-secret-of-at-least-32-bytes-xxxxxxxx';
 const ISSUER = 'http://jwt-gate.example.test';
+// The URL every instance is reached at, behind a load balancer: DPoP proofs name it.
+const RESOURCE_URL = 'http://api.jwt-gate.example.test';
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 
 interface Session {
@@ -86,7 +90,8 @@ export function sharedStateContract({ name, cwd }: { name: string; cwd: string }
       const api = client(server);
       const none = await api.logout();
       expect(none.status).toBe(401);
-      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"$/);
+      // The Bearer challenge, then the DPoP one the examples add.
+      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"(?:$|, DPoP )/);
       expectRevoked(await api.logout('not.a.token'));
       const { refresh } = await api.session('alice');
       expectRevoked(await api.logout(refresh));
@@ -99,7 +104,7 @@ export function sharedStateContract({ name, cwd }: { name: string; cwd: string }
     beforeAll(async () => {
       redis = await testRedis();
       // Each run in a Redis database of its own would need a URL per run; fresh names suffice.
-      instances = await Promise.all([0, 1, 2].map(() => start(cwd, { REDIS_URL: redis.url })));
+      instances = await Promise.all([0, 1, 2].map(() => start(cwd, { REDIS_URL: redis.url, RESOURCE_URL })));
     });
     afterAll(async () => {
       await Promise.all((instances ?? []).map((server) => server.stop()));
@@ -136,6 +141,18 @@ export function sharedStateContract({ name, cwd }: { name: string; cwd: string }
       const session = await apis[0]!.session('alice');
       const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => apis[i % apis.length]!.refresh(session.refresh)));
       expect(answers.map((res) => res.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400, 400]);
+    });
+
+    it('a DPoP proof used on one instance is refused on another: the replay check is shared', async () => {
+      const [a, b] = instances.map((server) => dpopClient(server, RESOURCE_URL)) as [ReturnType<typeof dpopClient>, ReturnType<typeof dpopClient>];
+      const key = await generateKeyPair('ES256');
+      const login = await a.login(key, 'alice');
+      expect(login.json()).toMatchObject({ token_type: 'DPoP' });
+      const token = login.json<{ access_token: string }>().access_token;
+      const headers: [string, string][] = [['authorization', `DPoP ${token}`], ['dpop', await a.proof(key, 'GET', '/me', token)]];
+      expect((await a.get('/me', headers)).status).toBe(200);
+      expectDPoPRefusal(await b.get('/me', headers));
+      expect((await b.call(key, '/me', token)).status).toBe(200);
     });
 
     it('failed logins are counted across instances: the 11th attempt on any instance is 429', async () => {

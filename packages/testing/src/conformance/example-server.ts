@@ -1,5 +1,5 @@
 import { startProcess } from '../process.js';
-import { urlTarget, type ConformanceDriver } from './harness.js';
+import { urlTarget, type ConformanceDriver, type ConformanceResponse } from './harness.js';
 
 /** Options of {@link exampleServer}. */
 export interface ExampleServerOptions {
@@ -27,7 +27,21 @@ export function exampleServer({ cwd, joinsRepeatedHeaders = false }: ExampleServ
     appErrorHandler: false,
     async start(setup) {
       const server = await startProcess({ command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd, env: { ...setup.env } });
-      return urlTarget(server.baseUrl, () => server.stop());
+      const target = urlTarget(server.baseUrl, () => server.stop());
+      return { ...target, request: async (request) => bearerChallengeOnly(await target.request(request)) };
     },
   };
+}
+
+/**
+ * The examples accept DPoP beside Bearer, so their 401s carry a DPoP challenge after the Bearer
+ * one; the scenarios hold the Bearer challenge, which keeps its form and comes first (the DPoP
+ * contract holds the rest).
+ */
+export function bearerChallengeOnly(response: ConformanceResponse): ConformanceResponse {
+  const challenge = response.headers['www-authenticate'];
+  if (typeof challenge !== 'string') return response;
+  const dpop = challenge.indexOf(', DPoP ');
+  if (!challenge.startsWith('Bearer ') || dpop === -1) return response;
+  return { ...response, headers: { ...response.headers, 'www-authenticate': challenge.slice(0, dpop) } };
 }

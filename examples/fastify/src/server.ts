@@ -1,7 +1,7 @@
 // jwt-gate example on Fastify: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/fastify start   (README.md walks through it with curl)
 
-import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
@@ -22,7 +22,7 @@ import {
   type TrustedIssuer,
   type VerifiedToken,
 } from '@jwt-gate/fastify';
-import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
+import { createRedisFailureStore, createRedisReplayStore, createRedisRevocationStore } from '@jwt-gate/redis';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { subscribe } from 'node:diagnostics_channel';
 import { createClient } from 'redis';
@@ -89,10 +89,11 @@ const secret = process.env.JWT_SECRET;
 interface Stores {
   revocations: RevocationStore;
   failures: FailureStore;
+  replays: ReplayStore;
 }
 
 async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
-  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore(), replays: createMemoryReplayStore() };
   const client = createClient({ url: redisUrl });
   // The client reports every reconnection attempt; the revocation store reports each outage once.
   client.on('error', () => {});
@@ -105,10 +106,10 @@ async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
   });
   // The list loaded before the first request, so that request gets no 503.
   await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
-  return { revocations, failures: createRedisFailureStore({ client }) };
+  return { revocations, failures: createRedisFailureStore({ client }), replays: createRedisReplayStore({ client }) };
 }
 
-const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const { revocations, failures, replays } = await sharedStores(process.env.REDIS_URL);
 const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
@@ -129,14 +130,34 @@ if (process.env.TRUSTED_ISSUER) {
 // checks the revocation store on every request (in memory, never a network call): a revoked
 // family ends its access tokens (their sid).
 const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
-const auth = jwtAuth(verifier);
-const maybeAuth = jwtAuth({ verifier, optional: true });
+// DPoP (RFC 9449): tokens bound to the client's key, each request signed with a fresh proof.
+// Proofs name this server's external URL (RESOURCE_URL behind a proxy), never its Host header;
+// each proof is used once, across instances with REDIS_URL. Bearer tokens stay accepted.
+const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
+const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
+const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
+const auth = jwtAuth({ verifier, dpop });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
 // server's data, never from the refresh token; sid names the login session (the family).
-async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }) {
-  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken };
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }, jkt: string | undefined) {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family }, jkt === undefined ? {} : { jkt });
+  return { access_token: accessToken, token_type: jkt === undefined ? 'Bearer' : 'DPoP', expires_in: 900, refresh_token: session.refreshToken };
+}
+
+// The DPoP proof of a token request (with a DPoP proof, the tokens are bound to its key): its
+// key's thumbprint, undefined without a proof, or null once a 400 invalid_dpop_proof was sent.
+async function tokenProof(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined | null> {
+  const proof = request.headers['dpop'];
+  if (proof === undefined) return undefined;
+  try {
+    return (await tokenProofs.verify({ proof, method: request.method, url: request.url })).jkt;
+  } catch (error) {
+    if (isAuthError(error) && error.status === 503) throw error;
+    fail(reply, 400, 'invalid_dpop_proof', 'Invalid DPoP proof');
+    return null;
+  }
 }
 
 function fail(reply: FastifyReply, status: number, error: string, description: string, challengeError?: string): FastifyReply {
@@ -217,6 +238,8 @@ app.post('/login', tokenEndpoint, async (request, reply) => {
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(reply, 400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const jkt = await tokenProof(request, reply);
+  if (jkt === null) return reply;
   const key = throttleKey(username, request.ip);
   let retryAfter: number | undefined;
   try {
@@ -231,8 +254,8 @@ app.post('/login', tokenEndpoint, async (request, reply) => {
   }
   // Not clearing the count (Redis down) costs nothing worse than a count that expires.
   await throttle.success(key).catch(() => {});
-  const session = await refresh.issue({ sub: username });
-  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(username, user, session));
+  const session = await refresh.issue({ sub: username }, { jkt });
+  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(username, user, session, jkt));
 });
 
 // 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
@@ -243,13 +266,21 @@ app.post('/token/refresh', tokenEndpoint, async (request, reply) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (request.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(reply, 400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(reply, 400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
-  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
-    if (isAuthError(error) && error.status < 500) return undefined;
+  const jkt = await tokenProof(request, reply);
+  if (jkt === null) return reply;
+  // A refresh token of a DPoP login is redeemed only with a proof of the same key.
+  let wrongKey = false;
+  const redeemed = await refresh.redeem(refreshToken, { jkt }).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) {
+      wrongKey = error.code === 'ERR_DPOP_PROOF_INVALID' || error.code === 'ERR_DPOP_KEY_MISMATCH';
+      return undefined;
+    }
     throw error; // 503, the store is down: answered by the error handler below
   });
+  if (wrongKey) return fail(reply, 400, 'invalid_dpop_proof', 'The refresh token needs a DPoP proof of its key');
   const user = findUser(redeemed?.claims.sub);
   if (redeemed === undefined || user === undefined) return fail(reply, 400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
-  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(redeemed.claims.sub as string, user, redeemed));
+  return reply.header('Cache-Control', 'no-store').send(await tokenResponse(redeemed.claims.sub as string, user, redeemed, jkt));
 });
 
 // 4. Protected routes: the jwtAuth hook verifies the bearer token in onRequest, before the body

@@ -59,7 +59,7 @@ export default tseslint.config(
   {
     // Adapters read, call, attach and translate; everything else is the core's job. They import
     // the core's two public entry points only: the main one and the adapter kit.
-    files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts', 'packages/fastify/src/**/*.ts', 'packages/fetch/src/**/*.ts'],
+    files: ['packages/express/src/**/*.ts', 'packages/koa/src/**/*.ts', 'packages/hono/src/**/*.ts', 'packages/fastify/src/**/*.ts', 'packages/fetch/src/**/*.ts', 'packages/mcp/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test-d.ts'],
     rules: { 'no-restricted-imports': ['error', adapterImports] },
   },

@@ -30,6 +30,7 @@ const projects = [
   ['@jwt-gate/fetch', 'packages/fetch'],
   ['@jwt-gate/cli', 'packages/cli'],
   ['@jwt-gate/redis', 'packages/redis'],
+  ['@jwt-gate/mcp', 'packages/mcp'],
   ['@jwt-gate/testing', 'packages/testing'],
   ['@jwt-gate/smoke', 'packages/smoke'],
   ['@jwt-gate/example-express', 'examples/express'],

@@ -10,7 +10,7 @@ export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors/auth-error.js
 export type { AuthErrorCode, AuthErrorOptions, BearerErrorValue, DPoPChallenge } from './errors/auth-error.js';
 export { buildChallenge, buildDPoPChallenge } from './errors/challenge.js';
 export type { ChallengeParams, DPoPChallengeParams } from './errors/challenge.js';
-export { createDPoPVerifier } from './dpop/proof.js';
+export { createDPoPVerifier, DEFAULT_DPOP_ALGORITHMS } from './dpop/proof.js';
 export type { DPoPProof, DPoPProofOptions, DPoPRequest, DPoPVerifier, DPoPVerifyOptions } from './dpop/proof.js';
 export type { DPoPNonceOptions } from './dpop/nonce.js';
 export type { DPoPMode, DPoPOptions } from './dpop/resource.js';

@@ -263,7 +263,7 @@ function reporter(onError: ((error: AuthError, request: unknown) => void) | unde
 }
 
 /** A refusal whose challenge names the middleware's metadata URL, when it has one (RFC 9728 §5.1). */
-function namingMetadata(plan: RequestPlan<JWTPayload, never>, error: unknown): unknown {
+function namingMetadata(plan: { readonly resourceMetadata: string | undefined }, error: unknown): unknown {
   return isAuthError(error) ? error.withResourceMetadata(plan.resourceMetadata) : error;
 }
 

@@ -118,6 +118,10 @@ export interface BuiltDPoPVerifier extends DPoPVerifier {
   inspect(request: DPoPRequest, accessToken: string | undefined, realm: string): Promise<InspectedProof>;
 }
 
+/**
+ * The DPoP proof algorithms accepted when `dpop.algorithms` is not given, in the order challenges
+ * name them (`algs`); what to publish as `dpopSigningAlgValuesSupported` in RFC 9728 metadata.
+ */
 export const DEFAULT_DPOP_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'EdDSA', 'Ed25519'];
 export const DPOP_PROOF_OPTIONS: readonly string[] = ['externalUrl', 'algorithms', 'maxAge', 'clockTolerance', 'replayStore', 'nonce', 'clock'];
 

@@ -42,9 +42,20 @@ try {
 // The example's own start script, run with its binaries on the PATH (what `pnpm start` would do,
 // without the shell wrapper that reports Ctrl-C as a failure).
 const path = [join(dir, 'node_modules', '.bin'), join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter);
-const server = spawn(manifest.scripts.start, { cwd: dir, stdio: 'inherit', shell: true, env: { ...process.env, PATH: path } });
-// Ctrl-C reaches the server too (it shares the terminal); wait for it to stop.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+// In a process group of its own, so a signal reaches the shell, tsx and the server alike, whether
+// it is Ctrl-C on a terminal or a kill from a script; then wait for the server to stop.
+const detached = process.platform !== 'win32';
+const server = spawn(manifest.scripts.start, { cwd: dir, stdio: 'inherit', shell: true, detached, env: { ...process.env, PATH: path } });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    try {
+      if (detached) process.kill(-server.pid, signal);
+      else server.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  });
+}
 server.on('exit', (code, signal) => {
   const stopped = signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143;
   process.exit(stopped ? 0 : (code ?? 1));

@@ -1,7 +1,7 @@
 // jwt-gate example on Express: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/express start   (README.md walks through it with curl)
 
-import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   assertGuarded,
   AuthError,
@@ -16,6 +16,7 @@ import {
   getAuth,
   isAuthError,
   jwtAuth,
+  protectedResourceMetadata,
   requireRoles,
   type JWTPayload,
   type KeysEvent,
@@ -138,8 +139,16 @@ const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tok
 const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
 const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
 const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
-const auth = jwtAuth({ verifier, dpop });
-const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
+// RFC 9728: the metadata that tells clients which authorization server issues tokens for this
+// API and how to present them; every 401 challenge names it (resource_metadata).
+const metadata = createProtectedResourceMetadata({
+  resource: externalUrl,
+  authorizationServers: [issuerId],
+  bearerMethodsSupported: ['header'],
+  dpopSigningAlgValuesSupported: [...DEFAULT_DPOP_ALGORITHMS],
+});
+const auth = jwtAuth({ verifier, dpop, resourceMetadata: metadata.url });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop, resourceMetadata: metadata.url });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
 // server's data, never from the refresh token; sid names the login session (the family). With a
@@ -164,7 +173,7 @@ async function tokenProof(req: Request, res: Response): Promise<string | undefin
 }
 
 function fail(res: Response, status: number, error: string, description: string, challengeError?: string): void {
-  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
+  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}), ...(status === 401 ? { resourceMetadata: metadata.url } : {}) });
   res.status(status).set('WWW-Authenticate', challenge).json({ error, error_description: description });
 }
 
@@ -210,6 +219,8 @@ const jsonBody: RequestHandler = (req, res, next) => {
 
 const app = express();
 app.disable('x-powered-by');
+// The RFC 9728 metadata at /.well-known/oauth-protected-resource, open to every client.
+app.use(protectedResourceMetadata(metadata));
 
 app.get('/health', (_req, res) => {
   res.json({ status: 'ok' });

@@ -1,7 +1,7 @@
 // jwt-gate example on Fastify: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/fastify start   (README.md walks through it with curl)
 
-import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
@@ -14,6 +14,7 @@ import {
   generateSigningKey,
   isAuthError,
   jwtAuth,
+  protectedResourceMetadata,
   requireRoles,
   type JWTPayload,
   type KeysEvent,
@@ -136,8 +137,16 @@ const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tok
 const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
 const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
 const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
-const auth = jwtAuth({ verifier, dpop });
-const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
+// RFC 9728: the metadata that tells clients which authorization server issues tokens for this
+// API and how to present them; every 401 challenge names it (resource_metadata).
+const metadata = createProtectedResourceMetadata({
+  resource: externalUrl,
+  authorizationServers: [issuerId],
+  bearerMethodsSupported: ['header'],
+  dpopSigningAlgValuesSupported: [...DEFAULT_DPOP_ALGORITHMS],
+});
+const auth = jwtAuth({ verifier, dpop, resourceMetadata: metadata.url });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop, resourceMetadata: metadata.url });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
 // server's data, never from the refresh token; sid names the login session (the family).
@@ -161,7 +170,7 @@ async function tokenProof(request: FastifyRequest, reply: FastifyReply): Promise
 }
 
 function fail(reply: FastifyReply, status: number, error: string, description: string, challengeError?: string): FastifyReply {
-  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
+  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}), ...(status === 401 ? { resourceMetadata: metadata.url } : {}) });
   return reply.code(status).header('WWW-Authenticate', challenge).send({ error, error_description: description });
 }
 
@@ -227,6 +236,9 @@ const app = Fastify({
 // sent to POST /logout is ignored, as in the other examples.
 app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+
+// The RFC 9728 metadata at /.well-known/oauth-protected-resource, open to every client.
+await app.register(protectedResourceMetadata(metadata));
 
 app.get('/health', () => ({ status: 'ok' }));
 

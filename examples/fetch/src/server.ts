@@ -3,7 +3,7 @@
 // (Bun.serve) and Deno (Deno.serve).
 // Start: npm start -- fetch   (README.md walks through it with curl, and shows Bun and Deno)
 
-import { createMemoryFailureStore, type FailureStore } from '@jwt-gate/core';
+import { createMemoryFailureStore, createProtectedResourceMetadata, type FailureStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
@@ -16,6 +16,7 @@ import {
   generateSigningKey,
   isAuthError,
   jwtAuth,
+  protectedResourceMetadata,
   requireRoles,
   withAuth,
   type AuthResult,
@@ -131,8 +132,12 @@ if (process.env.TRUSTED_ISSUER) {
 // checks the revocation store on every request (in memory, never a network call): a revoked
 // family ends its access tokens (their sid).
 const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
-const auth = jwtAuth(verifier);
-const maybeAuth = jwtAuth({ verifier, optional: true });
+// RFC 9728: the metadata that tells clients which authorization server issues tokens for this
+// API and how to present them; every 401 challenge names it (resource_metadata).
+const metadata = createProtectedResourceMetadata({ resource: process.env.RESOURCE_URL ?? `http://${host}:${port}`, authorizationServers: [issuerId], bearerMethodsSupported: ['header'] });
+const serveMetadata = protectedResourceMetadata(metadata);
+const auth = jwtAuth({ verifier, resourceMetadata: metadata.url });
+const maybeAuth = jwtAuth({ verifier, optional: true, resourceMetadata: metadata.url });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
 // server's data, never from the refresh token; sid names the login session (the family).
@@ -143,7 +148,7 @@ async function tokenResponse(username: string, user: User, session: { family: st
 }
 
 function fail(status: number, error: string, description: string, challengeError?: string, headers: Record<string, string> = {}): Response {
-  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) });
+  const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}), ...(status === 401 ? { resourceMetadata: metadata.url } : {}) });
   return Response.json({ error, error_description: description }, { status, headers: { ...headers, 'www-authenticate': challenge } });
 }
 
@@ -327,6 +332,8 @@ routes.set('GET /.well-known/jwks.json', async () => Response.json(await issuer.
 // revocation store down: 503) carries its response (status, headers, JSON body); any other
 // error is logged and answered without its message.
 async function handle(request: Request, clientAddress: string | undefined): Promise<Response> {
+  const served = serveMetadata(request);
+  if (served !== undefined) return served;
   const route = routes.get(`${request.method} ${new URL(request.url).pathname}`);
   try {
     if (route === undefined) return Response.json({ error: 'not_found', error_description: 'Not found' }, { status: 404 });

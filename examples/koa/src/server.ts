@@ -3,7 +3,7 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   assertGuarded,
   AuthError,
@@ -17,6 +17,7 @@ import {
   generateSigningKey,
   isAuthError,
   jwtAuth,
+  protectedResourceMetadata,
   requireRoles,
   type JWTPayload,
   type KeysEvent,
@@ -139,8 +140,16 @@ const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tok
 const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
 const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
 const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
-const auth = jwtAuth({ verifier, dpop });
-const maybeAuth = jwtAuth({ verifier, optional: true, dpop });
+// RFC 9728: the metadata that tells clients which authorization server issues tokens for this
+// API and how to present them; every 401 challenge names it (resource_metadata).
+const metadata = createProtectedResourceMetadata({
+  resource: externalUrl,
+  authorizationServers: [issuerId],
+  bearerMethodsSupported: ['header'],
+  dpopSigningAlgValuesSupported: [...DEFAULT_DPOP_ALGORITHMS],
+});
+const auth = jwtAuth({ verifier, dpop, resourceMetadata: metadata.url });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop, resourceMetadata: metadata.url });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
 // server's data, never from the refresh token; sid names the login session (the family). With a
@@ -151,7 +160,7 @@ async function tokenResponse(username: string, user: User, session: { family: st
 }
 
 function fail(ctx: Context, status: number, error: string, description: string, challengeError?: string): void {
-  ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}) }));
+  ctx.set('WWW-Authenticate', buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}), ...(status === 401 ? { resourceMetadata: metadata.url } : {}) }));
   ctx.status = status;
   ctx.body = { error, error_description: description };
 }
@@ -335,6 +344,8 @@ app.use(async (ctx, next) => {
     ctx.body = { error: 'server_error', error_description: 'Internal server error' };
   }
 });
+// The RFC 9728 metadata at /.well-known/oauth-protected-resource, open to every client.
+app.use(protectedResourceMetadata(metadata));
 app.use(router.routes()).use(router.allowedMethods());
 
 // Refuses to start if a route guard has no jwtAuth in front of it.

@@ -2,7 +2,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';
 import { conformance } from './conformance/suite.js';
-import { bearerChallengeOnly, exampleServer } from './conformance/example-server.js';
+import { bearerChallengeOnly, exampleServer, namingMetadata } from './conformance/example-server.js';
 import { REALM } from './conformance/fixture.js';
 import { urlTarget } from './conformance/harness.js';
 import { tokenRefreshFlows } from './conformance/token-refresh.js';
@@ -14,7 +14,10 @@ import { readmeWalkthrough } from './readme-walkthrough.js';
 import { sharedStateContract } from './shared-state-contract.js';
 import { dpopContract } from './dpop-contract.js';
 
-const REALM_CHALLENGE = /^Bearer realm="[^"]+"$/;
+const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+/** A challenge without an error, naming the metadata of the example at `origin` (RFC 9728 §5.1). */
+const realmChallenge = (origin: string) => new RegExp(`^Bearer realm="[^"]+", resource_metadata="${escapeRegExp(origin + WELL_KNOWN)}"$`);
 
 /** A body sent to a token endpoint, with the text of it that must not come back. */
 interface BodyProbe {
@@ -169,6 +172,7 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
   sharedStateContract({ name, cwd });
   dpopContract({ name, cwd });
   readmeWalkthrough({ name, cwd });
+  protectedResourceContract({ name, cwd });
 
   for (const mode of ['HS256', 'ES256'] as const) {
     describe(`${name} example: logging in and keys (${mode})`, () => {
@@ -232,7 +236,7 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
         for (const body of [{ username: 'alice', password: 'nope' }, { username: 'mallory', password: 'x' }, { username: '__proto__', password: 'x' }]) {
           const res = await login(JSON.stringify(body));
           expect(res.status).toBe(401);
-          expect(res.headers['www-authenticate']).toMatch(REALM_CHALLENGE);
+          expect(res.headers['www-authenticate']).toMatch(realmChallenge(server.baseUrl));
           expect(res.json()).toMatchObject({ error: 'invalid_grant' });
         }
       });
@@ -285,7 +289,7 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
         describe('refresh tokens', () =>
           tokenRefreshFlows(() => {
             const target = urlTarget(server.baseUrl, async () => {});
-            return { ...target, request: async (request) => bearerChallengeOnly(await target.request(request)) };
+            return { ...target, request: async (request) => bearerChallengeOnly(namingMetadata(await target.request(request), server.baseUrl)) };
           }));
       }
     });
@@ -343,7 +347,7 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
 
     function expectWrongPassword(res: RawResponse): void {
       expect(res.status).toBe(401);
-      expect(res.headers['www-authenticate']).toMatch(REALM_CHALLENGE);
+      expect(res.headers['www-authenticate']).toMatch(realmChallenge(server.baseUrl));
       expect(res.json()).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
     }
 
@@ -402,4 +406,61 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
       for (let attempt = 1; attempt <= 70; attempt++) expect((await login('bob', 'bob-password')).status, `login ${attempt}`).toBe(200);
     });
   });
+}
+
+/**
+ * RFC 9728 in every example: the metadata document at `/.well-known/oauth-protected-resource`
+ * (`resource` from `RESOURCE_URL`, default the server's own origin; `authorization_servers`
+ * `[JWT_ISSUER]`; `bearer_methods_supported` `["header"]`; the DPoP algorithms its DPoP
+ * challenges name, where it takes DPoP), and every 401 challenge naming it.
+ */
+function protectedResourceContract({ name, cwd }: { name: string; cwd: string }): void {
+  const env = { JWT_SECRET: 'an-example-secret-of-at-least-32-bytes-xxxxxxxx' };
+  for (const configured of [false, true]) {
+    describe(`${name} example: RFC 9728 protected-resource metadata${configured ? ' (RESOURCE_URL and JWT_ISSUER set)' : ''}`, () => {
+      const resourceUrl = 'https://api.jwt-gate.example.test';
+      const issuerUrl = 'https://auth.jwt-gate.example.test';
+      let server: StartedProcess;
+      beforeAll(async () => {
+        server = await startProcess({ command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd, env: configured ? { ...env, RESOURCE_URL: resourceUrl, JWT_ISSUER: issuerUrl } : env });
+      });
+      afterAll(async () => {
+        await server?.stop();
+      });
+      const resource = () => (configured ? resourceUrl : server.baseUrl);
+
+      it('GET /.well-known/oauth-protected-resource answers the JSON document, readable from any origin', async () => {
+        const res = await rawRequest(`${server.baseUrl}${WELL_KNOWN}`);
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^application\/json\b/);
+        expect(res.headers['access-control-allow-origin']).toBe('*');
+        const document = res.json<Record<string, unknown>>();
+        expect(document).toMatchObject({ resource: resource(), authorization_servers: [configured ? issuerUrl : server.baseUrl], bearer_methods_supported: ['header'] });
+        // The DPoP algorithms published are those the server's DPoP challenge names, and none without DPoP.
+        const challenge = String((await rawRequest(`${server.baseUrl}/me`)).headers['www-authenticate']);
+        const dpopChallenge = challenge.split(', DPoP ')[1];
+        const algs = dpopChallenge === undefined ? undefined : /algs="([^"]*)"/.exec(dpopChallenge)?.[1];
+        if (algs === undefined) expect(document).not.toHaveProperty('dpop_signing_alg_values_supported');
+        else expect(document['dpop_signing_alg_values_supported']).toEqual(algs.split(' '));
+      });
+
+      it('every 401 challenge names the document: no token, a bad token, a wrong password', async () => {
+        const parameter = `resource_metadata="${resource()}${WELL_KNOWN}"`;
+        const responses = [
+          await rawRequest(`${server.baseUrl}/me`),
+          await rawRequest(`${server.baseUrl}/me`, { headers: [['authorization', 'Bearer a.b.c']] }),
+          await rawRequest(`${server.baseUrl}/login`, { method: 'POST', headers: [JSON_TYPE], body: JSON.stringify({ username: 'alice', password: 'wrong' }) }),
+        ];
+        for (const res of responses) {
+          expect(res.status).toBe(401);
+          const challenges = String(res.headers['www-authenticate']).split(', DPoP ');
+          expect(challenges[0]).toMatch(/^Bearer realm="[^"]+"/);
+          for (const part of challenges) expect(part.endsWith(`, ${parameter}`) || part.includes(`, ${parameter},`)).toBe(true);
+        }
+        // Without a token, the Bearer challenge is the realm and the metadata alone.
+        const missing = String(responses[0]?.headers['www-authenticate']).split(', DPoP ')[0] as string;
+        expect(missing).toMatch(new RegExp(`^Bearer realm="[^"]+", ${escapeRegExp(parameter)}$`));
+      });
+    });
+  }
 }

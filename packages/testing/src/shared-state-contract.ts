@@ -10,9 +10,9 @@ import { dpopClient, expectDPoPRefusal } from './dpop-contract.js';
 import { generateKeyPair } from 'dpop';
 
 const SECRET = 'an-example-secret-of-at-least-32-bytes-xxxxxxxx';
-const ISSUER = 'http://jwt-gate.example.test';
+const ISSUER = 'https://jwt-gate.example.test';
 // The URL every instance is reached at, behind a load balancer: DPoP proofs name it.
-const RESOURCE_URL = 'http://api.jwt-gate.example.test';
+const RESOURCE_URL = 'https://api.jwt-gate.example.test';
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 
 interface Session {
@@ -90,8 +90,8 @@ export function sharedStateContract({ name, cwd }: { name: string; cwd: string }
       const api = client(server);
       const none = await api.logout();
       expect(none.status).toBe(401);
-      // The Bearer challenge, then the DPoP one the examples add.
-      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"(?:$|, DPoP )/);
+      // The Bearer challenge naming the metadata, then the DPoP one the examples add.
+      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", resource_metadata="[^"]+"(?:$|, DPoP )/);
       expectRevoked(await api.logout('not.a.token'));
       const { refresh } = await api.session('alice');
       expectRevoked(await api.logout(refresh));

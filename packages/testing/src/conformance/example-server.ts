@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { startProcess } from '../process.js';
 import { urlTarget, type ConformanceDriver, type ConformanceResponse } from './harness.js';
 
@@ -28,9 +29,25 @@ export function exampleServer({ cwd, joinsRepeatedHeaders = false }: ExampleServ
     async start(setup) {
       const server = await startProcess({ command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd, env: { ...setup.env } });
       const target = urlTarget(server.baseUrl, () => server.stop());
-      return { ...target, request: async (request) => bearerChallengeOnly(await target.request(request)) };
+      return { ...target, request: async (request) => bearerChallengeOnly(namingMetadata(await target.request(request), server.baseUrl)) };
     },
   };
+}
+
+/**
+ * Every 401 of an example names its RFC 9728 metadata in each challenge
+ * (`resource_metadata="<origin>/.well-known/oauth-protected-resource"`, RFC 9728 §5.1): checked
+ * here, then the parameter is taken out of every challenge, so that the scenarios, written for
+ * any adapter, compare the rest as they are.
+ */
+export function namingMetadata(response: ConformanceResponse, origin: string): ConformanceResponse {
+  const challenge = response.headers['www-authenticate'];
+  if (typeof challenge !== 'string') return response;
+  const parameter = `, resource_metadata="${origin}/.well-known/oauth-protected-resource"`;
+  if (response.status === 401) {
+    for (const part of challenge.split(', DPoP ')) expect(part, 'a 401 challenge names the metadata').toContain(parameter);
+  }
+  return { ...response, headers: { ...response.headers, 'www-authenticate': challenge.replaceAll(parameter, '') } };
 }
 
 /**

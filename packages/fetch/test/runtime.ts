@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 
-export type RuntimeName = 'node' | 'deno' | 'bun' | 'workerd' | 'edge-runtime';
+export { currentRuntime, expectedRuntime, type RuntimeName } from './which-runtime.js';
 
 interface DenoServer {
   readonly addr: { readonly port: number };
@@ -22,21 +22,7 @@ interface BunGlobal {
   serve(options: { port: number; hostname: string; fetch: (request: Request) => Response | Promise<Response> }): BunServer;
 }
 
-const runtimeGlobals = globalThis as { Deno?: DenoGlobal; Bun?: BunGlobal; EdgeRuntime?: string; WebSocketPair?: unknown; navigator?: { userAgent?: string } };
-
-/** The runtime these tests run in, from what only that runtime defines. */
-export function currentRuntime(): RuntimeName {
-  if (typeof runtimeGlobals.Deno === 'object') return 'deno';
-  if (typeof runtimeGlobals.Bun === 'object') return 'bun';
-  if (typeof runtimeGlobals.EdgeRuntime === 'string') return 'edge-runtime';
-  if (runtimeGlobals.navigator?.userAgent === 'Cloudflare-Workers' && typeof runtimeGlobals.WebSocketPair === 'function') return 'workerd';
-  return 'node';
-}
-
-/** The runtime the test script asked for (`JWT_GATE_RUNTIME`), Node when none. */
-export function expectedRuntime(): RuntimeName {
-  return (process.env['JWT_GATE_RUNTIME'] as RuntimeName | undefined) ?? 'node';
-}
+const runtimeGlobals = globalThis as { Deno?: DenoGlobal; Bun?: BunGlobal };
 
 /** A fetch handler served over real HTTP on a free loopback port. */
 export interface Served {

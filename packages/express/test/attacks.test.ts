@@ -1,9 +1,9 @@
 import { attacks, faults, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import express4 from 'express4';
-import { isAuthError, jwtAuth } from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles } from '../src/index.js';
 
-/** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
+/** The attack app: `/me` and `/hello` behind jwtAuth, `/admin` behind a route guard too, answering `{ sub }`. */
 function createApp(framework: typeof express, setup: AttackSetup, ownErrorHandler: boolean): Express {
   const app = framework();
   const mode = <T extends object>(options: T) => (ownErrorHandler ? { ...options, errors: 'next' as const } : options);
@@ -13,6 +13,10 @@ function createApp(framework: typeof express, setup: AttackSetup, ownErrorHandle
   });
   app.get('/hello', jwtAuth(mode(setup.optionalAuth)), (req, res) => {
     setup.handled('hello');
+    res.json({ sub: req.auth?.claims.sub });
+  });
+  app.get('/admin', jwtAuth(mode(setup.auth)), requireRoles('admin'), (req, res) => {
+    setup.handled('admin');
     res.json({ sub: req.auth?.claims.sub });
   });
   if (ownErrorHandler) {

@@ -1,10 +1,11 @@
 import { attacks, faults, fuzz, type AttackSetup } from '@jwt-gate/testing';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { isAuthError, jwtAuth, jwtGate } from '../src/index.js';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { isAuthError, jwtAuth, jwtGate, requireRoles } from '../src/index.js';
 import { injected, listening } from './targets.js';
 
 /**
- * The attack app: `/me` (every method) and `/hello` (optional), answering `{ sub }`, behind
+ * The attack app: `/me` (every method), `/hello` (optional) and `/admin` (with a `requireRoles`
+ * guard in `preHandler`), answering `{ sub }`, behind
  * `jwtAuth()` route hooks or behind the `jwtGate` plugin with `/hello` optional in its config.
  */
 async function createApp(setup: AttackSetup, plugin: boolean, ownErrorHandler: boolean): Promise<FastifyInstance> {
@@ -19,6 +20,10 @@ async function createApp(setup: AttackSetup, plugin: boolean, ownErrorHandler: b
   const me = () => {
     setup.handled('me');
   };
+  const admin = (request: FastifyRequest) => {
+    setup.handled('admin');
+    return { sub: request.auth?.claims.sub };
+  };
   if (plugin) {
     await app.register(jwtGate, { ...setup.auth, errors });
     app.all('/me', (request) => (me(), { sub: request.auth?.claims.sub }));
@@ -26,6 +31,7 @@ async function createApp(setup: AttackSetup, plugin: boolean, ownErrorHandler: b
       setup.handled('hello');
       return { sub: request.auth?.claims.sub };
     });
+    app.get('/admin', { preHandler: requireRoles('admin') }, admin);
     return app;
   }
   app.all('/me', { onRequest: jwtAuth({ ...setup.auth, errors }) }, (request) => (me(), { sub: request.auth?.claims.sub }));
@@ -33,6 +39,7 @@ async function createApp(setup: AttackSetup, plugin: boolean, ownErrorHandler: b
     setup.handled('hello');
     return { sub: request.auth?.claims.sub };
   });
+  app.get('/admin', { onRequest: jwtAuth({ ...setup.auth, errors }), preHandler: requireRoles('admin') }, admin);
   return app;
 }
 

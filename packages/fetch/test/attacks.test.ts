@@ -1,8 +1,8 @@
 import { attacks, faults, fetchTarget, fuzz, urlTarget, type AttackSetup, type ConformanceTarget } from '@jwt-gate/testing';
-import { isAuthError, withAuth } from '../src/index.js';
+import { isAuthError, requireRoles, withAuth } from '../src/index.js';
 import { currentRuntime, serveNatively, serveOnNodeHttp, type Served } from './runtime.js';
 
-/** The attack app: `/me` and `/hello` behind withAuth, answering `{ sub }`; other paths 404. */
+/** The attack app: `/me` and `/hello` behind withAuth, `/admin` behind a route guard too, answering `{ sub }`; other paths 404. */
 function createApp(setup: AttackSetup, ownErrorHandler: boolean): (request: Request) => Promise<Response> {
   const errors = ownErrorHandler ? 'next' : 'respond';
   const me = withAuth((_request, auth) => {
@@ -13,10 +13,18 @@ function createApp(setup: AttackSetup, ownErrorHandler: boolean): (request: Requ
     setup.handled('hello');
     return Response.json({ sub: auth?.claims.sub });
   }, { ...setup.optionalAuth, errors });
+  const admin = withAuth(
+    requireRoles('admin')((_request, auth) => {
+      setup.handled('admin');
+      return Response.json({ sub: auth.claims.sub });
+    }),
+    { ...setup.auth, errors },
+  );
   const router = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === '/me') return me(request);
     if (pathname === '/hello' && request.method === 'GET') return hello(request);
+    if (pathname === '/admin' && request.method === 'GET') return admin(request);
     return new Response(null, { status: 404 });
   };
   if (!ownErrorHandler) return router;

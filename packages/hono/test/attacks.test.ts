@@ -4,9 +4,9 @@ import { attacks, faults, fetchTarget, fuzz, serverTarget, type AttackSetup, typ
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isAuthError, jwtAuth } from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles } from '../src/index.js';
 
-/** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
+/** The attack app: `/me` and `/hello` behind jwtAuth, `/admin` behind a route guard too, answering `{ sub }`. */
 function createApp(setup: AttackSetup, onError: boolean): Hono {
   const app = new Hono();
   const errors = onError ? 'next' : 'respond';
@@ -17,6 +17,10 @@ function createApp(setup: AttackSetup, onError: boolean): Hono {
   app.get('/hello', jwtAuth({ ...setup.optionalAuth, errors }), (c) => {
     setup.handled('hello');
     return c.json({ sub: c.var.auth?.claims.sub });
+  });
+  app.get('/admin', jwtAuth({ ...setup.auth, errors }), requireRoles('admin'), (c) => {
+    setup.handled('admin');
+    return c.json({ sub: c.var.auth.claims.sub });
   });
   if (onError) {
     app.onError((error, c) => {

@@ -1,14 +1,15 @@
 import { attacks, faults, fuzz, listenerTarget, type AttackSetup } from '@jwt-gate/testing';
 import Koa from 'koa';
 import Koa2 from 'koa2';
-import { isAuthError, jwtAuth } from '../src/index.js';
+import { isAuthError, jwtAuth, requireRoles } from '../src/index.js';
 
-/** The attack app: `/me` and `/hello` behind jwtAuth, answering `{ sub }`. */
+/** The attack app: `/me` and `/hello` behind jwtAuth, `/admin` behind a route guard too, answering `{ sub }`. */
 function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: boolean, errors: 'respond' | 'next' = errorMiddleware ? 'next' : 'respond'): Koa {
   const app = new Framework();
   app.silent = true;
   const auth = jwtAuth({ ...setup.auth, errors });
   const optional = jwtAuth({ ...setup.optionalAuth, errors });
+  const admin = requireRoles('admin');
   if (errorMiddleware) {
     app.use(async (ctx, next) => {
       try {
@@ -27,6 +28,14 @@ function createApp(Framework: typeof Koa, setup: AttackSetup, errorMiddleware: b
         setup.handled('me');
         ctx.body = { sub: ctx.state.auth?.claims.sub };
       });
+    }
+    if (ctx.path === '/admin' && ctx.method === 'GET') {
+      return auth(ctx, () =>
+        admin(ctx, async () => {
+          setup.handled('admin');
+          ctx.body = { sub: ctx.state.auth?.claims.sub };
+        }),
+      );
     }
     if (ctx.path === '/hello' && ctx.method === 'GET') {
       return optional(ctx, async () => {

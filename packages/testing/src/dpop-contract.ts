@@ -10,14 +10,17 @@ import { rawRequest, startProcess, type RawResponse, type StartedProcess } from 
 const SECRET = 'an-example-secret-of-at-least-32-bytes-xxxxxxxx';
 const JSON_TYPE: [string, string] = ['content-type', 'application/json'];
 
-/** A 401 of the DPoP scheme: the Bearer challenge first in its usual form, then `DPoP error="..."` with algs. */
-export function expectDPoPRefusal(res: RawResponse, error = 'invalid_dpop_proof'): void {
-  expect(res.status).toBe(401);
+/**
+ * A refusal of a DPoP request (401 by default; a route guard's 403): the Bearer challenge first
+ * in its usual form, without the error, then `DPoP error="..."` with algs (RFC 9449 §7.1).
+ */
+export function expectDPoPRefusal(res: RawResponse, error = 'invalid_dpop_proof', status = 401): void {
+  expect(res.status).toBe(status);
   const challenge = res.headers['www-authenticate'] as string;
   expect(challenge.startsWith('Bearer realm="')).toBe(true);
   const dpop = challenge.indexOf(', DPoP ');
   expect(dpop).toBeGreaterThan(0);
-  expect(challenge.slice(0, dpop)).toMatch(/^Bearer realm="[^"]+"$/);
+  expect(challenge.slice(0, dpop)).toMatch(/^Bearer realm="[^"]+"(, resource_metadata="[^"]+")?$/);
   expect(challenge.slice(dpop + 2)).toContain(`error="${error}"`);
   expect(challenge.slice(dpop + 2)).toMatch(/algs="[A-Za-z0-9 ]+"/);
   expect(res.json()).toMatchObject({ error });
@@ -74,9 +77,8 @@ export function dpopContract({ name, cwd }: { name: string; cwd: string }): void
       expect(me.json()).toMatchObject({ sub: 'alice', claims: { cnf: { jkt } } });
       expect((await api.call(key, '/admin', alice.access_token)).status).toBe(200);
       const bob = await dpopLogin('bob');
-      const denied = await api.call(key, '/admin', bob.access_token);
-      expect(denied.status).toBe(403);
-      expect(denied.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="insufficient_scope"/);
+      // The route guard's refusal of a DPoP request carries the error in the DPoP challenge.
+      expectDPoPRefusal(await api.call(key, '/admin', bob.access_token), 'insufficient_scope', 403);
     });
 
     it('a login without a proof still answers a Bearer token', async () => {
@@ -119,7 +121,7 @@ export function dpopContract({ name, cwd }: { name: string; cwd: string }): void
       const { access_token: token } = await dpopLogin('alice');
       const res = await api.get('/me', [['authorization', `Bearer ${token}`]]);
       expect(res.status).toBe(401);
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+", DPoP realm="[^"]+", algs="/);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"(, resource_metadata="[^"]+")?, DPoP realm="[^"]+", algs="/);
       expect(res.json()).toMatchObject({ error: 'invalid_token' });
     });
 

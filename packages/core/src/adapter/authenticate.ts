@@ -17,7 +17,7 @@ import type { VerifyContext } from '../verification/types.js';
 import { defaultBackend } from '../crypto/select.js';
 import { extractToken, type ExtractOptions, type RequestView } from './extract.js';
 import { boundThumbprint, createDPoPGate, type DPoPGate, type DPoPOptions } from '../dpop/resource.js';
-import { isAuthError } from '../errors/auth-error.js';
+import { isAuthError, type DPoPChallenge } from '../errors/auth-error.js';
 
 /** What an adapter attaches to the request: the verified claims, the header and the raw token. */
 export type AuthResult<TClaims extends JWTPayload = JWTPayload> = VerifiedToken<TClaims>;
@@ -120,6 +120,11 @@ export interface BuiltAuthenticator<TClaims extends JWTPayload> {
    * throwing its refusals; `authenticate` is this, wrapped in a promise.
    */
   readonly now: (request: RequestView, supplied?: string | null) => AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null>;
+  /**
+   * How a refusal after this authentication (a route guard's) names DPoP, given what was
+   * accepted (`null` for an anonymous request); undefined where DPoP is off.
+   */
+  readonly dpopChallenge: (result: AuthResult | null) => DPoPChallenge | undefined;
 }
 
 /**
@@ -236,5 +241,10 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
     }
   }
 
-  return { authenticator: Object.freeze({ verifier, realm, optional, authenticate }), now };
+  // A bound token is accepted only under the DPoP scheme and the DPoP scheme only with a bound
+  // token, so the binding tells which scheme the request used (RFC 9449 §7.1: its challenge carries the error).
+  const dpopChallenge = (result: AuthResult | null): DPoPChallenge | undefined =>
+    gate?.challenge(result !== null && boundThumbprint(result.claims) !== undefined ? 'DPoP' : 'Bearer');
+
+  return { authenticator: Object.freeze({ verifier, realm, optional, authenticate }), now, dpopChallenge };
 }

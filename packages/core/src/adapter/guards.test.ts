@@ -1,7 +1,8 @@
 import { createTestKey, signToken } from '@jwt-gate/testing';
 import type { JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { anyOf, claimCheck, isAuthError, isPolicy, requireRoles, requireScopes, type AuthError } from '../index.js';
+import { calculateThumbprint, generateKeyPair, generateProof } from 'dpop';
+import { anyOf, claimCheck, createIssuer, isAuthError, isPolicy, requireRoles, requireScopes, type AuthError } from '../index.js';
 import { createAuthenticator } from './authenticate.js';
 import { assertGuardOrder, createGuard, markAuthentication } from './guards.js';
 import { createMiddleware, sessionResult, type AuthSession } from './middleware.js';
@@ -112,5 +113,40 @@ describe('createMiddleware', async () => {
       expect(() => createMiddleware(bad as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('jwtAuth') }));
     }
     expect(() => createMiddleware(undefined as never)).toThrow(TypeError);
+  });
+});
+
+describe('route guards behind a middleware that accepts DPoP', async () => {
+  const api = 'https://api.example.com';
+  const key = await createTestKey('HS256');
+  const options = { issuer: 'https://auth.example.com', audience: 'orders-api', secret: key.secret as string, realm: 'orders' };
+  const issuer = createIssuer({ issuer: options.issuer, audience: options.audience, secret: options.secret });
+  const client = await generateKeyPair('ES256');
+  const jkt = await calculateThumbprint(client.publicKey);
+  const bound = await issuer.sign({ sub: 'alice', scope: 'orders:read' }, { jkt });
+  const plain = await issuer.sign({ sub: 'bob', scope: 'orders:read' });
+  const writers = createGuard(requireScopes('orders:write'));
+
+  it('challenge a denied DPoP request under the DPoP scheme, with the scopes required (RFC 9449 §7.1)', async () => {
+    const middleware = createMiddleware({ ...options, dpop: { externalUrl: api, algorithms: ['ES256'] } });
+    const proof = await generateProof(client, `${api}/orders`, 'GET', undefined, bound);
+    const request: RequestView = { method: 'GET', url: '/orders', header: (name) => ({ authorization: `DPoP ${bound}`, dpop: proof })[name] };
+    const session = await middleware.authenticate(request, {});
+    const error = await rejection(writers.check(session, request));
+    expect(error).toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE', status: 403 });
+    expect(error.challenge).toBe('DPoP realm="orders", error="insufficient_scope", error_description="Insufficient scope", scope="orders:write", algs="ES256"');
+    expect(error.headers).toEqual({ 'WWW-Authenticate': error.challenge });
+    await expect(createGuard(requireScopes('orders:read')).check(session, request)).resolves.toMatchObject({ claims: { sub: 'alice' } });
+  });
+
+  it('challenge a denied Bearer request where DPoP is allowed with the error under Bearer, DPoP and its algs after', async () => {
+    const middleware = createMiddleware({ ...options, dpop: { externalUrl: api, algorithms: ['ES256'], mode: 'allowed' }, optional: true });
+    const request: RequestView = { method: 'GET', url: '/orders', header: (name) => (name === 'authorization' ? `Bearer ${plain}` : undefined) };
+    const error = await rejection(writers.check(await middleware.authenticate(request, {}), request));
+    expect(error.challenge).toBe('Bearer realm="orders", error="insufficient_scope", error_description="Insufficient scope", scope="orders:write", DPoP realm="orders", algs="ES256"');
+    const anonymous = await middleware.authenticate(view(), {});
+    const missing = await rejection(writers.check(anonymous));
+    expect(missing).toMatchObject({ code: 'ERR_TOKEN_MISSING', status: 401, challenge: 'Bearer realm="orders", DPoP realm="orders", algs="ES256"' });
+    expect(() => sessionResult(anonymous)).toThrow(expect.objectContaining({ challenge: 'Bearer realm="orders", DPoP realm="orders", algs="ES256"' }));
   });
 });

@@ -65,11 +65,13 @@ export function createGuard<TClaims extends JWTPayload = JWTPayload>(policy: Pol
     policy,
     async check(session: AuthSession | undefined, request?: RequestView): Promise<AuthResult<TClaims>> {
       const result = sessionResult(session, 'A route guard ran without jwtAuth() in front of it', { rule: node.rule });
-      const { realm, resourceMetadata } = session as AuthSession;
+      const { realm, resourceMetadata, dpop } = session as AuthSession;
       try {
         await enforce(node, result.claims, request, realm);
       } catch (error) {
-        throw isAuthError(error) ? error.withResourceMetadata(resourceMetadata) : error;
+        if (!isAuthError(error)) throw error;
+        const named = error.withResourceMetadata(resourceMetadata);
+        throw error.status === 500 || error.status === 503 ? named : named.withDPoP(dpop);
       }
       return result as AuthResult<TClaims>;
     },

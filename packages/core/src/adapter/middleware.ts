@@ -9,7 +9,7 @@
  */
 
 import type { JWTPayload } from 'jose';
-import { AuthError, isAuthError } from '../errors/auth-error.js';
+import { AuthError, isAuthError, type DPoPChallenge } from '../errors/auth-error.js';
 import { suggestion } from '../internal/options.js';
 import { publishRefused } from '../observability/channels.js';
 import { readResourceMetadataUrl } from '../metadata/url.js';
@@ -87,6 +87,11 @@ export interface AuthSession<TClaims extends JWTPayload = JWTPayload> {
   readonly errors: ErrorMode;
   /** The metadata URL its challenges name (`resourceMetadata`), which its guards' challenges name too. */
   readonly resourceMetadata?: string | undefined;
+  /**
+   * Where the middleware accepts DPoP: how its guards' challenges name it, the error in the
+   * challenge of the scheme the request used (RFC 9449 §7.1).
+   */
+  readonly dpop?: DPoPChallenge | undefined;
   /** Reports a refusal of a guard behind the middleware, as the middleware reports its own. */
   readonly report: (error: unknown, request: unknown) => void;
 }
@@ -184,6 +189,7 @@ interface RequestPlan<TClaims extends JWTPayload, TRequest> {
   readonly resourceMetadata: string | undefined;
   readonly getToken: MiddlewareExtras<TRequest>['getToken'];
   readonly now: BuiltAuthenticator<TClaims>['now'];
+  readonly dpopChallenge: BuiltAuthenticator<TClaims>['dpopChallenge'];
   readonly report: (error: unknown, request: unknown) => void;
   readonly anonymous: AuthSession<TClaims>;
 }
@@ -216,11 +222,11 @@ export function createMiddleware<TClaims extends JWTPayload = JWTPayload, TReque
   if (rest['authorizationHeader'] === false && getToken === undefined && cookieSettings.name === false && (rest['tokenHeader'] === undefined || rest['tokenHeader'] === false)) {
     throw new TypeError(`${where}: authorizationHeader: false leaves no place to read a token from; set tokenHeader, cookie or getToken`);
   }
-  const { authenticator, now } = buildAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
+  const { authenticator, now, dpopChallenge } = buildAuthenticator<TClaims>({ ...rest, cookie: cookieSettings.name } as AuthenticatorOptions<TClaims>, where);
   const { realm } = authenticator;
   const report = reporter(onError as ((error: AuthError, request: unknown) => void) | undefined);
-  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors, resourceMetadata, report });
-  const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, resourceMetadata, getToken, now, report, anonymous };
+  const anonymous: AuthSession<TClaims> = Object.freeze({ result: null, realm, errors, resourceMetadata, dpop: dpopChallenge(null), report });
+  const plan: RequestPlan<TClaims, TRequest> = { where, realm, errors, resourceMetadata, getToken, now, dpopChallenge, report, anonymous };
   const middleware: Middleware<TClaims, TRequest> = Object.freeze({
     withOptional(optional: boolean): Middleware<TClaims, TRequest> {
       if (optional === authenticator.optional) return middleware;
@@ -293,7 +299,7 @@ function handleRequest<TClaims extends JWTPayload, TRequest, R>(
 function sessionNow<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TClaims, TRequest>, view: RequestView | Promise<RequestView>, request: TRequest): AuthSession<TClaims> | Promise<AuthSession<TClaims>> {
   if (view instanceof Promise) return view.then((ready) => sessionNow(plan, ready, request));
   const toSession = (result: AuthResult<TClaims> | null): AuthSession<TClaims> =>
-    result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, resourceMetadata: plan.resourceMetadata, report: plan.report };
+    result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, resourceMetadata: plan.resourceMetadata, dpop: plan.dpopChallenge(result), report: plan.report };
   const token = suppliedToken(plan, request);
   if (token instanceof Promise) return token.then((found) => plan.now(view, found)).then(toSession);
   const result = plan.now(view, token);
@@ -336,7 +342,11 @@ export function sessionResult<TClaims extends JWTPayload = JWTPayload>(
 ): AuthResult<TClaims> {
   if (typeof session !== 'object' || session === null) throw new AuthError('ERR_CONFIG_INVALID', { message: missing, ...(details === undefined ? {} : { details }) });
   if (session.result === null) {
-    throw new AuthError('ERR_TOKEN_MISSING', { realm: session.realm, ...(session.resourceMetadata === undefined ? {} : { resourceMetadata: session.resourceMetadata }) });
+    throw new AuthError('ERR_TOKEN_MISSING', {
+      realm: session.realm,
+      ...(session.resourceMetadata === undefined ? {} : { resourceMetadata: session.resourceMetadata }),
+      ...(session.dpop === undefined ? {} : { dpop: session.dpop }),
+    });
   }
   return session.result;
 }

@@ -52,14 +52,16 @@ export interface AttackAuthOptions {
 }
 
 /** The routes of an attack app. */
-export type AttackRoute = 'me' | 'hello';
+export type AttackRoute = 'me' | 'hello' | 'admin';
 
 /**
  * What a driver builds an attack app from. The app serves, on the framework's own routing:
  * - every method on `/me`, `jwtAuth(auth)`: calls `handled('me')` and answers `{ sub }` from
  *   the attached claims;
  * - `GET /hello`, `jwtAuth(optionalAuth)`: calls `handled('hello')` and answers `{ sub }`
- *   (`sub` absent when anonymous).
+ *   (`sub` absent when anonymous);
+ * - `GET /admin`, `jwtAuth(auth)` then the adapter's `requireRoles('admin')` guard: calls
+ *   `handled('admin')` and answers `{ sub }`.
  * Rejections reach the client the adapter's way (or through the app's error handler).
  */
 export interface AttackSetup {

@@ -21,7 +21,7 @@ export function attackRequest(input: AttackInput): ConformanceRequest {
 
 /** The route a request path reaches. */
 export function attackRoute(path: string): AttackRoute {
-  return path.startsWith('/hello') ? 'hello' : 'me';
+  return path.startsWith('/hello') ? 'hello' : path.startsWith('/admin') ? 'admin' : 'me';
 }
 
 function single(response: ConformanceResponse, name: string): string | undefined {

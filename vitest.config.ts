@@ -39,6 +39,7 @@ const projects = [
   ['@jwt-gate/example-fastify', 'examples/fastify'],
   ['@jwt-gate/example-fetch', 'examples/fetch'],
   ['@jwt-gate/example-microservices', 'examples/microservices'],
+  ['@jwt-gate/example-mcp', 'examples/mcp'],
 ] as const;
 
 export default defineConfig({

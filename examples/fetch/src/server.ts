@@ -3,7 +3,7 @@
 // (Bun.serve) and Deno (Deno.serve).
 // Start: npm start -- fetch   (README.md walks through it with curl, and shows Bun and Deno)
 
-import { createMemoryFailureStore, createProtectedResourceMetadata, type FailureStore } from '@jwt-gate/core';
+import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
@@ -27,7 +27,7 @@ import {
   type TrustedIssuer,
   type VerifiedToken,
 } from '@jwt-gate/fetch';
-import { createRedisFailureStore, createRedisRevocationStore } from '@jwt-gate/redis';
+import { createRedisFailureStore, createRedisReplayStore, createRedisRevocationStore } from '@jwt-gate/redis';
 import { subscribe } from 'node:diagnostics_channel';
 import { createClient } from 'redis';
 
@@ -92,10 +92,11 @@ const secret = process.env.JWT_SECRET;
 interface Stores {
   revocations: RevocationStore;
   failures: FailureStore;
+  replays: ReplayStore;
 }
 
 async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
-  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore() };
+  if (!redisUrl) return { revocations: createRevocationStore({ familyClaim: 'sid' }), failures: createMemoryFailureStore(), replays: createMemoryReplayStore() };
   const client = createClient({ url: redisUrl });
   // The client reports every reconnection attempt; the revocation store reports each outage once.
   client.on('error', () => {});
@@ -108,10 +109,10 @@ async function sharedStores(redisUrl: string | undefined): Promise<Stores> {
   });
   // The list loaded before the first request, so that request gets no 503.
   await revocations.ready().catch(() => console.warn(`Redis at ${redisUrl} is not answering; requests that need it get 503 until it does`));
-  return { revocations, failures: createRedisFailureStore({ client }) };
+  return { revocations, failures: createRedisFailureStore({ client }), replays: createRedisReplayStore({ client }) };
 }
 
-const { revocations, failures } = await sharedStores(process.env.REDIS_URL);
+const { revocations, failures, replays } = await sharedStores(process.env.REDIS_URL);
 const throttle = createLoginThrottle({ store: failures, maxFailures: LOGIN_MAX_FAILURES, window: LOGIN_WINDOW_SECONDS });
 
 // 1. Keys: HS256 with JWT_SECRET, or a fresh ES256 key pair for this run.
@@ -132,24 +133,50 @@ if (process.env.TRUSTED_ISSUER) {
 // checks the revocation store on every request (in memory, never a network call): a revoked
 // family ends its access tokens (their sid).
 const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tokenType: 'at+jwt', isRevoked: revocations });
+// DPoP (RFC 9449): tokens bound to the client's key, each request signed with a fresh proof.
+// Proofs name this server's external URL (RESOURCE_URL behind a proxy), never its Host header;
+// each proof is used once, across instances with REDIS_URL. Bearer tokens stay accepted.
+const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
+const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
+const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
 // RFC 9728: the metadata that tells clients which authorization server issues tokens for this
 // API and how to present them; every 401 challenge names it (resource_metadata).
-const metadata = createProtectedResourceMetadata({ resource: process.env.RESOURCE_URL ?? `http://${host}:${port}`, authorizationServers: [issuerId], bearerMethodsSupported: ['header'] });
+const metadata = createProtectedResourceMetadata({
+  resource: externalUrl,
+  authorizationServers: [issuerId],
+  bearerMethodsSupported: ['header'],
+  dpopSigningAlgValuesSupported: [...DEFAULT_DPOP_ALGORITHMS],
+});
 const serveMetadata = protectedResourceMetadata(metadata);
-const auth = jwtAuth({ verifier, resourceMetadata: metadata.url });
-const maybeAuth = jwtAuth({ verifier, optional: true, resourceMetadata: metadata.url });
+const auth = jwtAuth({ verifier, dpop, resourceMetadata: metadata.url });
+const maybeAuth = jwtAuth({ verifier, optional: true, dpop, resourceMetadata: metadata.url });
 
 // A 15-minute access token and the refresh token beside it. Scope and roles come from the
-// server's data, never from the refresh token; sid names the login session (the family).
-async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }): Promise<Response> {
-  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family });
+// server's data, never from the refresh token; sid names the login session (the family). With a
+// DPoP proof (jkt, its key's thumbprint), the token is bound to that key.
+async function tokenResponse(username: string, user: User, session: { family: string; refreshToken: string }, jkt: string | undefined): Promise<Response> {
+  const accessToken = await issuer.sign({ sub: username, scope: user.scope, roles: user.roles, sid: session.family }, jkt === undefined ? {} : { jkt });
+  const body = { access_token: accessToken, token_type: jkt === undefined ? 'Bearer' : 'DPoP', expires_in: 900, refresh_token: session.refreshToken };
   // Token responses are never cached (RFC 6749 §5.1).
-  return Response.json({ access_token: accessToken, token_type: 'Bearer', expires_in: 900, refresh_token: session.refreshToken }, { headers: { 'cache-control': 'no-store' } });
+  return Response.json(body, { headers: { 'cache-control': 'no-store' } });
 }
 
 function fail(status: number, error: string, description: string, challengeError?: string, headers: Record<string, string> = {}): Response {
   const challenge = buildChallenge({ realm, ...(challengeError ? { error: challengeError, errorDescription: description } : {}), ...(status === 401 ? { resourceMetadata: metadata.url } : {}) });
   return Response.json({ error, error_description: description }, { status, headers: { ...headers, 'www-authenticate': challenge } });
+}
+
+// The DPoP proof of a token request: its key's thumbprint, undefined without a proof, or the 400
+// invalid_dpop_proof response. A store that cannot answer is a 503 (thrown).
+async function tokenProof(request: Request): Promise<string | undefined | Response> {
+  const proof = request.headers.get('dpop');
+  if (proof === null) return undefined;
+  try {
+    return (await tokenProofs.verify({ proof, method: request.method, url: request.url })).jkt;
+  } catch (error) {
+    if (isAuthError(error) && error.status === 503) throw error;
+    return fail(400, 'invalid_dpop_proof', 'Invalid DPoP proof');
+  }
 }
 
 // 503 while a shared store cannot answer (Redis down): never a login let through unthrottled.
@@ -246,6 +273,8 @@ routes.set('POST /login', async (request, clientAddress) => {
   if (typeof username !== 'string' || typeof password !== 'string') {
     return fail(400, 'invalid_request', 'username and password are required', 'invalid_request');
   }
+  const jkt = await tokenProof(request);
+  if (jkt instanceof Response) return jkt;
   const key = throttleKey(username, clientAddress);
   let retryAfter: number | undefined;
   try {
@@ -258,8 +287,8 @@ routes.set('POST /login', async (request, clientAddress) => {
   if (user === undefined || user.password !== password) return fail(401, 'invalid_grant', 'Wrong username or password');
   // Not clearing the count (Redis down) costs nothing worse than a count that expires.
   await throttle.success(key).catch(() => {});
-  const session = await refresh.issue({ sub: username });
-  return tokenResponse(username, user, session);
+  const session = await refresh.issue({ sub: username }, { jkt });
+  return tokenResponse(username, user, session, jkt);
 });
 
 // 3. Refresh: a refresh token buys a new access token and the next refresh token, once. A
@@ -272,13 +301,21 @@ routes.set('POST /token/refresh', async (request) => {
   const { grant_type: grantType, refresh_token: refreshToken } = (parsed.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
   if (typeof refreshToken !== 'string' || refreshToken === '') return fail(400, 'invalid_request', 'refresh_token is required', 'invalid_request');
   if (grantType !== undefined && grantType !== 'refresh_token') return fail(400, 'unsupported_grant_type', 'Only the refresh_token grant is supported');
-  const redeemed = await refresh.redeem(refreshToken).catch((error: unknown) => {
-    if (isAuthError(error) && error.status < 500) return undefined;
+  const jkt = await tokenProof(request);
+  if (jkt instanceof Response) return jkt;
+  // A refresh token of a DPoP login is redeemed only with a proof of the same key.
+  let wrongKey = false;
+  const redeemed = await refresh.redeem(refreshToken, { jkt }).catch((error: unknown) => {
+    if (isAuthError(error) && error.status < 500) {
+      wrongKey = error.code === 'ERR_DPOP_PROOF_INVALID' || error.code === 'ERR_DPOP_KEY_MISMATCH';
+      return undefined;
+    }
     throw error; // 503, the store is down: answered by handle() below
   });
+  if (wrongKey) return fail(400, 'invalid_dpop_proof', 'The refresh token needs a DPoP proof of its key');
   const user = findUser(redeemed?.claims.sub);
   if (redeemed === undefined || user === undefined) return fail(400, 'invalid_grant', 'The refresh token is invalid, expired or revoked');
-  return tokenResponse(redeemed.claims.sub as string, user, redeemed);
+  return tokenResponse(redeemed.claims.sub as string, user, redeemed, jkt);
 });
 
 // 4. Protected routes: withAuth verifies the bearer token and hands the handler the result; a

@@ -54,7 +54,10 @@ for (const runtime of RUNTIMES) {
       expect(bob.headers['www-authenticate']).toMatch(/^Bearer realm="jwt-gate-example", error="insufficient_scope"/);
       const none = await get('/me');
       expect(none.status).toBe(401);
-      expect(none.headers['www-authenticate']).toBe('Bearer realm="jwt-gate-example"');
+      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="jwt-gate-example", resource_metadata="[^"]+", DPoP realm="jwt-gate-example"/);
+      const metadata = await get('/.well-known/oauth-protected-resource');
+      expect(metadata.status).toBe(200);
+      expect(metadata.json()).toMatchObject({ resource: server.baseUrl, authorization_servers: [server.baseUrl] });
     });
 
     it("accepts the identity provider's token, its key fetched from the JWKS server", async () => {

@@ -1,8 +1,8 @@
 // The root README's "from a clone" commands, run as written: `npm run pack` (install, build, and
 // `npm pack` of every published package into one folder), then `npm install <tarballs>` into
-// scratch apps (a CommonJS Express app, an ESM Koa app, an ESM Hono app) that serve real
-// requests. pnpm pack (what `pnpm publish` ships) must give the same tarballs. Needs the npm
-// registry for the frameworks.
+// scratch apps (a CommonJS Express app, ESM Koa, Hono and Fastify apps, and a CommonJS
+// Request -> Response handler) that answer real requests. pnpm pack (what `pnpm publish` ships)
+// must give the same tarballs. Needs the npm registry for the frameworks.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -151,6 +151,36 @@ const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, async
   ${checks}
   server.close();
 });
+`);
+    expect(run(dir, 'app.js')).toEqual(expected);
+  });
+
+  it('work in a Fastify app (ESM, the jwtGate plugin)', () => {
+    const dir = scratchApp('esm-fastify', 'module', [tarball('@jwt-gate/core'), tarball('@jwt-gate/fastify'), 'fastify@^5.0.0'], 'app.js', `
+import Fastify from 'fastify';
+import { createIssuer, jwtGate } from '@jwt-gate/fastify';
+const secret = 'a-smoke-test-secret-of-at-least-32-bytes';
+const app = Fastify();
+await app.register(jwtGate, { issuer: 'https://auth.example.com', audience: 'api', secret });
+app.get('/me', (request) => ({ sub: request.auth.claims.sub }));
+const address = await app.listen({ port: 0, host: '127.0.0.1' });
+const url = address + '/me';
+${checks}
+await app.close();
+`);
+    expect(run(dir, 'app.js')).toEqual(expected);
+  });
+
+  it('work in a Request -> Response handler (CommonJS, no server, as a Workers or Next.js handler runs)', () => {
+    const dir = scratchApp('cjs-fetch', 'commonjs', [tarball('@jwt-gate/core'), tarball('@jwt-gate/fetch')], 'app.js', `
+const { createIssuer, withAuth } = require('@jwt-gate/fetch');
+const secret = 'a-smoke-test-secret-of-at-least-32-bytes';
+const handler = withAuth((request, auth) => Response.json({ sub: auth.claims.sub }), { issuer: 'https://auth.example.com', audience: 'api', secret });
+const fetch = (url, init) => handler(new Request(url, init));
+const url = 'https://api.example.com/me';
+(async () => {
+  ${checks}
+})();
 `);
     expect(run(dir, 'app.js')).toEqual(expected);
   });

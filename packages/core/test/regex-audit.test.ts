@@ -60,6 +60,16 @@ const DYNAMIC: readonly Listed[] = [
     regex: 'new RegExp(`^Bearer realm="${REALM}", error="invalid_request", error_description="[^"]+"$`)',
     reason: 'test support: a constant realm, matched against our own responses',
   },
+  {
+    file: 'packages/testing/src/example-contract.ts',
+    regex: 'new RegExp(`^Bearer realm="[^"]+", resource_metadata="${escapeRegExp(origin + WELL_KNOWN)}"$`)',
+    reason: "test support: the example's own origin, escaped, matched against its responses",
+  },
+  {
+    file: 'packages/testing/src/example-contract.ts',
+    regex: 'new RegExp(`^Bearer realm="[^"]+", ${escapeRegExp(parameter)}$`)',
+    reason: "test support: the example's metadata parameter, escaped, matched against its responses",
+  },
 ];
 
 function sourceDirs(): string[] {

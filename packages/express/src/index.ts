@@ -2,7 +2,7 @@
  * jwt-gate for Express 4 and 5: `jwtAuth()` verifies the bearer token and sets `req.auth`;
  * route guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) authorize by its
  * claims; `assertGuarded(app)` checks at start-up that every guard has `jwtAuth()` in front.
- * What an application needs from `@jwt-gate/core` (verifiers, issuers, stores, keys) comes
+ * What an application needs from `@jwt-gate/core` (verifiers, issuers, DPoP, stores, keys) comes
  * along, so this package is the only dependency to add.
  *
  * @module
@@ -33,16 +33,20 @@ export {
   CHANNELS,
   authorize,
   buildChallenge,
+  buildDPoPChallenge,
   createDiscovery,
+  createDPoPVerifier,
   createIssuer,
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createMemoryReplayStore,
   createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   evaluatePolicy,
   exportPrivateKey,
   exportPublicKey,
@@ -65,6 +69,16 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  DPoPChallenge,
+  DPoPMode,
+  DPoPNonceOptions,
+  DPoPOptions,
+  DPoPProof,
+  DPoPProofOptions,
+  DPoPRequest,
+  DPoPVerifier,
+  DPoPVerifyOptions,
+  FailureStore,
   Issuer,
   IssuerOptions,
   JWK,
@@ -72,6 +86,7 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  MemoryReplayStoreOptions,
   PolicyDecision,
   PolicyFailure,
   Policy,
@@ -79,6 +94,7 @@ export type {
   ProtectedResourceMetadataDocument,
   ProtectedResourceMetadataOptions,
   RefreshTokens,
+  ReplayStore,
   RequestView,
   RevocationStore,
   SigningKey,

@@ -3,7 +3,7 @@
  * opt out or make it optional in their `config`), `jwtAuth()` is the same as a hook for one
  * route; both set `request.auth`. Route guards (`requireScopes`, `requireRoles`, `claimCheck`,
  * `allOf`, ...) authorize by its claims in `preHandler`. What an application needs from
- * `@jwt-gate/core` (verifiers, issuers, stores, keys) comes along, so this package is the only
+ * `@jwt-gate/core` (verifiers, issuers, DPoP, stores, keys) comes along, so this package is the only
  * dependency to add.
  *
  * @module
@@ -35,16 +35,20 @@ export {
   CHANNELS,
   authorize,
   buildChallenge,
+  buildDPoPChallenge,
   createDiscovery,
+  createDPoPVerifier,
   createIssuer,
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createMemoryReplayStore,
   createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   evaluatePolicy,
   exportPrivateKey,
   exportPublicKey,
@@ -67,6 +71,16 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  DPoPChallenge,
+  DPoPMode,
+  DPoPNonceOptions,
+  DPoPOptions,
+  DPoPProof,
+  DPoPProofOptions,
+  DPoPRequest,
+  DPoPVerifier,
+  DPoPVerifyOptions,
+  FailureStore,
   Issuer,
   IssuerOptions,
   JWK,
@@ -74,6 +88,7 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  MemoryReplayStoreOptions,
   PolicyDecision,
   PolicyFailure,
   Policy,
@@ -81,6 +96,7 @@ export type {
   ProtectedResourceMetadataDocument,
   ProtectedResourceMetadataOptions,
   RefreshTokens,
+  ReplayStore,
   RequestView,
   RevocationStore,
   SigningKey,

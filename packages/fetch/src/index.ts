@@ -5,7 +5,7 @@
  * `authenticate(request)` that resolves to the verified token or a ready RFC 6750 `Response`;
  * route guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) wrap handlers to
  * authorize by claims. No `node:` module on its path. What an application needs from
- * `@jwt-gate/core` (verifiers, issuers, stores, keys) comes along, so this package is the only
+ * `@jwt-gate/core` (verifiers, issuers, DPoP, stores, keys) comes along, so this package is the only
  * dependency to add.
  *
  * @module
@@ -44,16 +44,20 @@ export {
   CHANNELS,
   authorize,
   buildChallenge,
+  buildDPoPChallenge,
   createDiscovery,
+  createDPoPVerifier,
   createIssuer,
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createMemoryReplayStore,
   createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   evaluatePolicy,
   exportPrivateKey,
   exportPublicKey,
@@ -76,6 +80,16 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  DPoPChallenge,
+  DPoPMode,
+  DPoPNonceOptions,
+  DPoPOptions,
+  DPoPProof,
+  DPoPProofOptions,
+  DPoPRequest,
+  DPoPVerifier,
+  DPoPVerifyOptions,
+  FailureStore,
   Issuer,
   IssuerOptions,
   JWK,
@@ -83,6 +97,7 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  MemoryReplayStoreOptions,
   PolicyDecision,
   PolicyFailure,
   Policy,
@@ -90,6 +105,7 @@ export type {
   ProtectedResourceMetadataDocument,
   ProtectedResourceMetadataOptions,
   RefreshTokens,
+  ReplayStore,
   RequestView,
   RevocationStore,
   SigningKey,

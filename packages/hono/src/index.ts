@@ -3,7 +3,7 @@
  * guards (`requireScopes`, `requireRoles`, `claimCheck`, `allOf`, ...) authorize by its claims;
  * `assertGuarded(app)` checks at start-up that every guard has `jwtAuth()` in front. Runs on
  * Node (through `@hono/node-server`), Bun, Deno and Workers. What an application needs from
- * `@jwt-gate/core` (verifiers, issuers, stores, keys) comes along, so this package is the only
+ * `@jwt-gate/core` (verifiers, issuers, DPoP, stores, keys) comes along, so this package is the only
  * dependency to add.
  *
  * @module
@@ -34,16 +34,20 @@ export {
   CHANNELS,
   authorize,
   buildChallenge,
+  buildDPoPChallenge,
   createDiscovery,
+  createDPoPVerifier,
   createIssuer,
   createKeySet,
   createLoginThrottle,
   createMemoryFailureStore,
+  createMemoryReplayStore,
   createProtectedResourceMetadata,
   createRefreshTokens,
   createRemoteJwks,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   evaluatePolicy,
   exportPrivateKey,
   exportPublicKey,
@@ -66,6 +70,16 @@ export type {
   ClaimPath,
   ClaimPredicate,
   ClaimValue,
+  DPoPChallenge,
+  DPoPMode,
+  DPoPNonceOptions,
+  DPoPOptions,
+  DPoPProof,
+  DPoPProofOptions,
+  DPoPRequest,
+  DPoPVerifier,
+  DPoPVerifyOptions,
+  FailureStore,
   Issuer,
   IssuerOptions,
   JWK,
@@ -73,6 +87,7 @@ export type {
   KeySet,
   LoginThrottle,
   MatchOptions,
+  MemoryReplayStoreOptions,
   PolicyDecision,
   PolicyFailure,
   Policy,
@@ -80,6 +95,7 @@ export type {
   ProtectedResourceMetadataDocument,
   ProtectedResourceMetadataOptions,
   RefreshTokens,
+  ReplayStore,
   RequestView,
   RevocationStore,
   SigningKey,

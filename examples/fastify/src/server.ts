@@ -1,24 +1,31 @@
 // jwt-gate example on Fastify: log in, get a token, call protected routes.
 // Start: pnpm --filter ./examples/fastify start   (README.md walks through it with curl)
 
-import { createDPoPVerifier, createMemoryFailureStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
   CHANNELS,
+  createDPoPVerifier,
   createIssuer,
   createLoginThrottle,
+  createMemoryFailureStore,
+  createMemoryReplayStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   generateSigningKey,
   isAuthError,
   jwtAuth,
   protectedResourceMetadata,
   requireRoles,
+  type DPoPOptions,
+  type FailureStore,
   type JWTPayload,
   type KeysEvent,
   type RefusedEvent,
+  type ReplayStore,
   type RevocationStore,
   type TrustedIssuer,
   type VerifiedToken,

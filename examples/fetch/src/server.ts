@@ -3,16 +3,20 @@
 // (Bun.serve) and Deno (Deno.serve).
 // Start: npm start -- fetch   (README.md walks through it with curl, and shows Bun and Deno)
 
-import { createDPoPVerifier, createMemoryFailureStore, createMemoryReplayStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   AuthError,
   buildChallenge,
   CHANNELS,
+  createDPoPVerifier,
   createIssuer,
   createLoginThrottle,
+  createMemoryFailureStore,
+  createMemoryReplayStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   generateSigningKey,
   isAuthError,
   jwtAuth,
@@ -20,9 +24,12 @@ import {
   requireRoles,
   withAuth,
   type AuthResult,
+  type DPoPOptions,
+  type FailureStore,
   type JWTPayload,
   type KeysEvent,
   type RefusedEvent,
+  type ReplayStore,
   type RevocationStore,
   type TrustedIssuer,
   type VerifiedToken,

@@ -3,25 +3,32 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { createDPoPVerifier, createMemoryFailureStore, createProtectedResourceMetadata, DEFAULT_DPOP_ALGORITHMS, createMemoryReplayStore, type DPoPOptions, type FailureStore, type ReplayStore } from '@jwt-gate/core';
 import {
   assertGuarded,
   AuthError,
   buildChallenge,
   CHANNELS,
+  createDPoPVerifier,
   createIssuer,
   createLoginThrottle,
+  createMemoryFailureStore,
+  createMemoryReplayStore,
+  createProtectedResourceMetadata,
   createRefreshTokens,
   createRevocationStore,
   createVerifier,
+  DEFAULT_DPOP_ALGORITHMS,
   generateSigningKey,
   isAuthError,
   jwtAuth,
   protectedResourceMetadata,
   requireRoles,
+  type DPoPOptions,
+  type FailureStore,
   type JWTPayload,
   type KeysEvent,
   type RefusedEvent,
+  type ReplayStore,
   type RevocationStore,
   type TrustedIssuer,
   type VerifiedToken,

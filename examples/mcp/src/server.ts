@@ -3,8 +3,8 @@
 // 8707) with the mcp:tools scope; the admin tool needs the admin scope too. Clients discover
 // where to get tokens from the RFC 9728 metadata every 401 names. The server signs tokens itself
 // (POST /login), like the other examples; in production they come from your authorization server.
-import { AuthError, buildChallenge, createIssuer, createProtectedResourceMetadata, generateSigningKey, requireScopes, evaluatePolicy } from '@jwt-gate/core';
-import { jwtAuth, protectedResourceMetadata, type McpRequest } from '@jwt-gate/mcp';
+import { buildChallenge, createIssuer, createProtectedResourceMetadata, generateSigningKey } from '@jwt-gate/core';
+import { jwtAuth, protectedResourceMetadata, requireToolScopes, type McpRequest } from '@jwt-gate/mcp';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -63,24 +63,7 @@ const auth = jwtAuth({
 
 // A tool call needing more scopes than the token has is refused with 403 insufficient_scope
 // naming them, before the tool runs, so that a client can ask for them (MCP step-up).
-const toolPolicies = new Map(Object.entries(TOOL_SCOPES).map(([tool, scopes]) => [tool, { scopes, policy: requireScopes(scopes) }]));
-async function toolScopes(req: Request, res: Response, next: NextFunction): Promise<void> {
-  const messages: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
-  for (const message of messages) {
-    const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
-    const name = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-    const needed = name === undefined ? undefined : toolPolicies.get(name);
-    if (needed === undefined) continue;
-    const claims = ((req as McpRequest).auth?.extra?.['claims'] ?? {}) as Record<string, unknown>;
-    const decision = await evaluatePolicy(needed.policy, claims);
-    if (!decision.allowed) {
-      const denied = new AuthError('ERR_INSUFFICIENT_SCOPE', { realm, scope: needed.scopes, resourceMetadata: metadata.url });
-      res.status(denied.status).set(denied.headers).json(denied.body);
-      return;
-    }
-  }
-  next();
-}
+const toolScopes = requireToolScopes(TOOL_SCOPES, { realm, resourceMetadata: metadata.url });
 
 // The tools, for one request: the server is stateless, a fresh McpServer and transport each time.
 function mcpServer(): McpServer {

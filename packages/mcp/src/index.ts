@@ -11,6 +11,8 @@ export { createTokenVerifier } from './token-verifier.js';
 export type { AudienceOrResource, TokenVerifierOptions } from './token-verifier.js';
 export { jwtAuth } from './jwt-auth.js';
 export type { JwtAuthOptions, McpAuthMiddleware, McpRequest } from './jwt-auth.js';
+export { requireToolScopes } from './tool-scopes.js';
+export type { ToolScopesOptions } from './tool-scopes.js';
 export { toAuthInfo } from './auth-info.js';
 export type { AuthInfoOptions } from './auth-info.js';
 export { protectedResourceMetadata } from './metadata.js';

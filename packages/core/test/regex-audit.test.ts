@@ -13,8 +13,8 @@ import { adversarialInputs, fastestRun, type Attack } from './regex-inputs.js';
 import { findRegexes, type FoundRegex } from './regex-sources.js';
 
 // recheck runs a native binary as a child process and the walk reads the sources with node:fs:
-// the Deno run of this suite skips the audit.
-const onNode = !('Deno' in globalThis);
+// the Deno and Bun runs of this suite skip the audit.
+const onNode = !('Deno' in globalThis) && !('Bun' in globalThis);
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const INPUT_LENGTH = 100_000;

@@ -11,7 +11,12 @@ interface Channel {
 }
 
 interface TracingChannel {
-  readonly hasSubscribers: boolean;
+  readonly hasSubscribers?: boolean;
+  readonly start: Channel;
+  readonly end: Channel;
+  readonly asyncStart: Channel;
+  readonly asyncEnd: Channel;
+  readonly error: Channel;
   tracePromise<T>(fn: () => Promise<T>, context: object): Promise<T>;
 }
 
@@ -54,12 +59,16 @@ export interface VerifyTrace {
 
 /** True while anyone listens on `jwt-gate:verify`. */
 export function tracingVerify(): boolean {
-  return verifyChannel?.hasSubscribers === true;
+  if (verifyChannel === undefined) return false;
+  // Bun's TracingChannel has no `hasSubscribers` (1.4): there, ask each of its channels.
+  if (typeof verifyChannel.hasSubscribers === 'boolean') return verifyChannel.hasSubscribers;
+  const { start, end, asyncStart, asyncEnd, error } = verifyChannel;
+  return [start, end, asyncStart, asyncEnd, error].some((channel) => channel?.hasSubscribers === true);
 }
 
 /** Runs `verify` inside the `jwt-gate:verify` tracing channel when anyone listens. */
 export function traceVerify<T>(context: VerifyTrace, verify: () => Promise<T>): Promise<T> {
-  return verifyChannel?.hasSubscribers === true ? verifyChannel.tracePromise(verify, { ...context }) : verify();
+  return tracingVerify() ? (verifyChannel as TracingChannel).tracePromise(verify, { ...context }) : verify();
 }
 
 /** What `jwt-gate:refused` carries for one refused request. */

@@ -27,7 +27,7 @@ describe('withAuth inside workerd', () => {
     const alice = await sign({ sub: 'alice', roles: ['admin'] });
     const me = await get('me', alice);
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ sub: 'alice', userAgent: 'Cloudflare-Workers' });
+    expect(await me.json()).toEqual({ sub: 'alice', runtime: 'workerd' });
     expect((await get('admin', alice)).status).toBe(200);
     const bob = await get('admin', await sign({ sub: 'bob', roles: ['user'] }));
     expect(bob.status).toBe(403);

@@ -1,8 +1,11 @@
 // A Worker protected by @jwt-gate/fetch, configured from its bindings the way a deployed Worker
 // is: the routes are built once per environment, their keys fetched from JWKS_URI on the first
-// token. The Workers tests call it through workerd's own dispatch (exports.default.fetch).
+// token. The Workers tests call it through workerd's own dispatch (exports.default.fetch); the
+// Edge Runtime test runs the same module there, from its fetch events. /me names the runtime
+// that answers.
 
 import { jwtAuth, requireRoles, withAuth, type Authenticate } from '../../src/index.js';
+import { currentRuntime } from '../which-runtime.js';
 
 export interface Env {
   ISSUER: string;
@@ -27,7 +30,7 @@ function routesFor(env: Env): Map<string, Handler> {
       realm: 'api',
     });
     routes = new Map<string, Handler>([
-      ['/me', withAuth((_request, { claims }) => Response.json({ sub: claims.sub, userAgent: navigator.userAgent }), auth)],
+      ['/me', withAuth((_request, { claims }) => Response.json({ sub: claims.sub, runtime: currentRuntime() }), auth)],
       ['/admin', withAuth(requireRoles('admin')((_request, { claims }) => Response.json({ admin: claims.sub })), auth)],
     ]);
     apps.set(env, routes);

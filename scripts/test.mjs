@@ -3,6 +3,7 @@
 // Output piped to a file or a CI log carries no colour codes.
 
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { pnpmCommand, root } from './packing.mjs';
 
 const pnpm = pnpmCommand();
@@ -14,7 +15,11 @@ try {
   // After `npm start` (a production install of one example), pnpm rebuilds node_modules in full;
   // it would ask first on a terminal and abort without one.
   run(['install', '--frozen-lockfile', '--config.confirmModulesPurge=false']);
-  run(['exec', 'turbo', 'run', 'test', ...process.argv.slice(2)]);
+  // As many test tasks at once as there are cores (turbo's default is 10): the suites start
+  // servers and runtimes of their own, and on a small machine ten at once starve each other.
+  const args = process.argv.slice(2);
+  const concurrency = args.some((arg) => arg.startsWith('--concurrency')) ? [] : [`--concurrency=${Math.max(2, availableParallelism())}`];
+  run(['exec', 'turbo', 'run', 'test', ...concurrency, ...args]);
 } catch (error) {
   process.exit(typeof error.status === 'number' && error.status !== 0 ? error.status : 1);
 }

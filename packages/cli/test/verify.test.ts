@@ -60,7 +60,8 @@ describe('jwt-gate verify: valid tokens', () => {
     const discovered = await token({ iss: server.issuer });
     expect((await verify([discovered, '--iss', server.issuer, '--aud', AUD, '--discovery'])).code).toBe(0);
     expect((await verify([discovered, '--iss', server.issuer, '--aud', AUD, '--discovery', `${server.origin}/.well-known/openid-configuration`])).code).toBe(0);
-  });
+    // Five runs of the binary, each a Node start: room for a busy machine.
+  }, 60_000);
 
   it('verifies HMAC tokens with a secret from the environment or an oct JWK', async () => {
     const hmac = { ...(await createTestKey('HS256')), privateKey: new TextEncoder().encode(SECRET) } as TestKey;

@@ -89,7 +89,10 @@ subscribe(CHANNELS.keys, (message) => {
 });
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3001);
-const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+// Listening on every interface (HOST=0.0.0.0 or ::), the server names itself by loopback unless
+// JWT_ISSUER and RESOURCE_URL give the URL its clients use.
+const origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+const issuerId = process.env.JWT_ISSUER ?? origin;
 const audience = process.env.JWT_AUDIENCE ?? 'jwt-gate-example';
 const realm = 'jwt-gate-example';
 const secret = process.env.JWT_SECRET;
@@ -144,7 +147,7 @@ const verifier = createVerifier<Claims>({ issuers: trusted, audience, realm, tok
 // DPoP (RFC 9449): tokens bound to the client's key, each request signed with a fresh proof.
 // Proofs name this server's external URL (RESOURCE_URL behind a proxy), never its Host header;
 // each proof is used once, across instances with REDIS_URL. Bearer tokens stay accepted.
-const externalUrl = process.env.RESOURCE_URL ?? `http://${host}:${port}`;
+const externalUrl = process.env.RESOURCE_URL ?? origin;
 const dpop: DPoPOptions = { externalUrl, mode: 'allowed', replayStore: replays };
 const tokenProofs = createDPoPVerifier({ externalUrl, replayStore: replays });
 // RFC 9728: the metadata that tells clients which authorization server issues tokens for this

@@ -27,9 +27,12 @@ const TOOL_SCOPES: Record<string, string[]> = { 'list-users': ['admin'] };
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3005);
-const issuerId = process.env.JWT_ISSUER ?? `http://${host}:${port}`;
+// Listening on every interface (HOST=0.0.0.0 or ::), the server names itself by loopback unless
+// JWT_ISSUER and RESOURCE_URL give the URL its clients use.
+const origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+const issuerId = process.env.JWT_ISSUER ?? origin;
 // The MCP endpoint's URL is this server's resource identifier, and the audience of its tokens.
-const resource = process.env.RESOURCE_URL ?? `http://${host}:${port}/mcp`;
+const resource = process.env.RESOURCE_URL ?? `${origin}/mcp`;
 const audience = process.env.JWT_AUDIENCE ?? resource;
 const realm = 'jwt-gate-mcp';
 const secret = process.env.JWT_SECRET;

@@ -37,6 +37,7 @@ function indexOf(token: string): number {
   const end = token.length - 1;
   let index = 0;
   // Before the start of a short token, charCodeAt gives NaN, which `| 0` turns into 0.
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: another hash only spreads entries differently; a lookup matches the whole token
   for (let i = end - 8; i < end; i++) index = (Math.imul(index, 31) + token.charCodeAt(i)) | 0;
   return index & 0x3fffffff;
 }
@@ -58,6 +59,7 @@ export function createTokenCache<T>(maxEntries: number): TokenCache<T> {
       const index = indexOf(token);
       if (!entries.has(index) && entries.size >= maxEntries) {
         const oldest = entries.keys().next();
+        // Stryker disable next-line ConditionalExpression: the map is full here, so never empty (maxEntries is at least 1)
         if (oldest.done !== true) entries.delete(oldest.value);
       }
       entries.set(index, entry);

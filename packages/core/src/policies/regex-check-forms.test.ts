@@ -30,6 +30,10 @@ describe('compilePattern on syntax forms', () => {
     expect(accepted('^(\\u{61})+$', 'u')).toBe(true);
     // Without u the braces repeat the letter u: /\u{2}/ is /uu/.
     expect(accepted('^(\\u{2})+$')).toBe(false);
+    // Braces after any other escape are a quantifier, with u or without.
+    expect(accepted('^\\d{2}b+c+$', 'u')).toBe(true);
+    expect(accepted('^\\d{2}b+c+d+$', 'u')).toBe(false);
+    expect(accepted('^(\\d{2})+$', 'u')).toBe(false);
   });
 
   it('sees alternations nested at any depth inside a repeated group', () => {

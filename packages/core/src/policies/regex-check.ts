@@ -106,7 +106,6 @@ export function compilePattern(pattern: unknown, where: string, degree: number):
       current.alternation = true;
       if (stack.length === 1) topAlternation = true;
       last = undefined;
-      // Stryker disable next-line ConditionalExpression: BRACES matches only at a '{'
     } else if (c === '*' || c === '+' || c === '?' || (c === '{' && BRACES.test(source.slice(i)))) {
       let repeating: boolean;
       if (c === '{') {

@@ -76,3 +76,12 @@ describe('parseJsonObject on generated JSON', () => {
     );
   });
 });
+
+describe('parseJsonObject beyond the nesting limit', () => {
+  it('refuses an object past the depth limit even when it is the only member so deep', () => {
+    const deep = `{"a":${'['.repeat(300)}{"b":1}${']'.repeat(300)}}`;
+    expect(parseJsonObject(deep)).toBeNull();
+    const empty = `{"a":${'['.repeat(300)}{}${']'.repeat(300)}}`;
+    expect(parseJsonObject(empty)).toBeNull();
+  });
+});

@@ -31,6 +31,28 @@ describe('AuthError', () => {
     }
   });
 
+  it('builds refusals (4xx) without stack frames, faults (500, 503) with them, and leaves Error.stackTraceLimit as it was', () => {
+    const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).length;
+    const before = Error.stackTraceLimit;
+    for (const code of AUTH_ERROR_CODES) {
+      const error = new AuthError(code);
+      expect(error.stack?.startsWith('AuthError'), code).toBe(true);
+      if (error.status < 500) expect(frames(error), code).toBe(0);
+      else expect(frames(error), code).toBeGreaterThan(0);
+    }
+    expect(Error.stackTraceLimit).toBe(before);
+    // A limit the application chose is the one left in place.
+    Error.stackTraceLimit = 3;
+    try {
+      new AuthError('ERR_TOKEN_EXPIRED');
+      expect(Error.stackTraceLimit).toBe(3);
+      expect(frames(new AuthError('ERR_KEYS_UNAVAILABLE'))).toBe(3);
+      expect(frames(new Error('plain'))).toBe(3);
+    } finally {
+      Error.stackTraceLimit = before;
+    }
+  });
+
   it('builds RFC 6750 challenges', () => {
     expect(new AuthError('ERR_TOKEN_MISSING').challenge).toBe('Bearer realm="api"');
     expect(new AuthError('ERR_TOKEN_EXPIRED', { realm: 'orders' }).challenge).toBe(

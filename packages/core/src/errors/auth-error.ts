@@ -172,11 +172,18 @@ export interface DPoPChallenge {
 }
 
 const BRAND = Symbol.for('jwt-gate.AuthError');
+// V8 and JavaScriptCore read `Error.stackTraceLimit` when an error is built; elsewhere, or where
+// the built-ins are frozen, it is left alone and refusals keep whatever stack the engine gives.
+const StackLimit = Error as unknown as { stackTraceLimit: number };
+const STACK_LIMIT_WRITABLE = typeof StackLimit.stackTraceLimit === 'number' && Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
 const DEFAULT_REALM = 'api';
 
 /**
  * A failed authentication or authorization. Carries everything an HTTP layer needs to answer:
  * `status`, `headers` (with the RFC 6750 challenge) and a JSON `body`.
+ *
+ * A refusal (a 4xx status) has no stack frames, only its name and message: it answers a
+ * client, and `code`, `reason`, `claim` and `details` say why. Faults (500, 503) keep theirs.
  *
  * @example Telling failures apart
  * ```ts
@@ -218,7 +225,17 @@ export class AuthError extends Error {
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     const info = CODES[code];
-    super(options.message ?? info.description, options.cause === undefined ? undefined : { cause: options.cause });
+    // A refusal (4xx) answers a client rather than reporting a fault of the program, and its
+    // stack would name only jwt-gate's own steps: it is built without frames, since capturing
+    // them is most of what refusing a token costs. 500 and 503 keep their stacks.
+    const frameless = info.status < 500 && STACK_LIMIT_WRITABLE;
+    const limit = StackLimit.stackTraceLimit;
+    if (frameless) StackLimit.stackTraceLimit = 0;
+    try {
+      super(options.message ?? info.description, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      if (frameless) StackLimit.stackTraceLimit = limit;
+    }
     this.code = code;
     this.status = info.status;
     this.statusCode = info.status;

@@ -11,7 +11,6 @@ import {
   createAttackFixture,
   echoProbes,
   expectedResponse,
-  fastestOf,
   workBound,
   type AttackCase,
   type AttackFixture,
@@ -124,9 +123,9 @@ describe('attack catalogue: the core', () => {
         const authenticator = attackRoute(request.path) === 'hello' ? optional : required;
         const sent = [...request.headers.map(([, value]) => value), request.path];
         await attempt(attack, () => authenticator.authenticate(requestView(request.headers)), sent, input.echo);
-        if (attack.budgetMs !== undefined) {
-          const elapsed = await fastestOf(3, () => authenticator.authenticate(requestView(request.headers)).catch(() => undefined));
-          expect(elapsed, 'milliseconds for the fastest of three attempts').toBeLessThan(attack.budgetMs / 10);
+        if (attack.large !== undefined) {
+          const large = attack.large();
+          await attempt(attack, () => authenticator.authenticate(requestView(large.headers)), large.headers.map(([, value]) => value), input.echo);
         }
       }
     });

@@ -52,7 +52,7 @@ export { ATTACKS, CONFIG_ATTACKS } from './attacks/cases.js';
 export type { AttackCase, AttackInput, AttackRequest, ConfigAttack } from './attacks/cases.js';
 export { ATTACK_AUDIENCE, ATTACK_ISSUERS, ATTACK_REALM, createAttackFixture } from './attacks/fixture.js';
 export type { AttackAuthOptions, AttackCounters, AttackFixture, AttackIssuer, AttackRoute, AttackSetup, AttackSigner, AttackTrustedIssuer } from './attacks/fixture.js';
-export { echoProbes, expectedResponse, fastestOf, workBound } from './attacks/outcomes.js';
+export { echoProbes, expectedResponse, workBound } from './attacks/outcomes.js';
 export type { AttackOutcome, ExpectedResponse, WorkBound } from './attacks/outcomes.js';
 export { ecdsaTwin, ed25519Twin, nonCanonical, signatureOf, withSignature } from './attacks/signatures.js';
 export { FUZZ_SEED, anyText, authorizationValue, checkProperty, claimSet, fuzz, joseHeader, mutate, mutation, randomCompact, requestHeaders, tokenLike } from './attacks/fuzz.js';

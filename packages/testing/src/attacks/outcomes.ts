@@ -106,17 +106,3 @@ export function echoProbes(sent: readonly string[], extra: readonly string[] = [
   const pieces = sent.flatMap((value) => value.split(/[\s.,"]+/)).filter((piece) => piece.length >= 12);
   return [...new Set([...pieces, ...extra.filter((text) => text.length >= 6)])];
 }
-
-/**
- * The fastest of `runs` runs of `attempt`, in milliseconds: for inputs built to be slow, where a
- * budget tells linear work (far below it) from super-linear work (far above it) on a busy machine.
- */
-export async function fastestOf(runs: number, attempt: () => Promise<unknown>): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await attempt();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}

@@ -1,7 +1,7 @@
 // The root README's "from a clone" commands, run as written: `npm run pack` (install, build, and
 // `npm pack` of every published package into one folder), then `npm install <tarballs>` into
-// scratch apps (a CommonJS Express app, ESM Koa, Hono and Fastify apps, and a CommonJS
-// Request -> Response handler) that answer real requests. pnpm pack (what `pnpm publish` ships)
+// scratch apps (a CommonJS Express app, ESM Koa, Hono and Fastify apps, an MCP SDK server, and a
+// CommonJS Request -> Response handler) that answer real requests. pnpm pack (what `pnpm publish` ships)
 // must give the same tarballs. Needs the npm registry for the frameworks.
 
 import { execFileSync } from 'node:child_process';
@@ -169,6 +169,27 @@ ${checks}
 await app.close();
 `);
     expect(run(dir, 'app.js')).toEqual(expected);
+  });
+
+  it('work as the token verifier of an MCP server (ESM, the SDK\'s requireBearerAuth on Express)', () => {
+    const dir = scratchApp('esm-mcp', 'module', [tarball('@jwt-gate/core'), tarball('@jwt-gate/mcp'), '@modelcontextprotocol/sdk@^1.20.0', 'express@^5.1.0'], 'app.js', `
+import express from 'express';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import { createIssuer, createTokenVerifier } from '@jwt-gate/mcp';
+const secret = 'a-smoke-test-secret-of-at-least-32-bytes';
+const verifier = createTokenVerifier({ issuer: 'https://auth.example.com', audience: 'api', secret });
+const app = express().get('/me', requireBearerAuth({ verifier }), (req, res) => res.json({ sub: req.auth.extra.claims.sub }));
+const server = app.listen(0, '127.0.0.1', async () => {
+  const url = 'http://127.0.0.1:' + server.address().port + '/me';
+  ${checks}
+  server.close();
+});
+`);
+    // The SDK answers refusals with its own challenge, which names the error in invalid_token.
+    const answer = run(dir, 'app.js');
+    expect(answer).toMatchObject({ ok: 200, body: { sub: 'alice' }, missing: 401, wrong: 401 });
+    expect(answer['missingChallenge']).toMatch(/^Bearer .*error="invalid_token"/);
+    expect(answer['wrongChallenge']).toMatch(/^Bearer .*error="invalid_token"/);
   });
 
   it('work in a Request -> Response handler (CommonJS, no server, as a Workers or Next.js handler runs)', () => {

@@ -34,8 +34,11 @@ export function createNonceSource(input: DPoPNonceOptions, clock: () => number, 
   if (typeof input !== 'object' || input === null) throw new TypeError(`${where}: dpop.nonce must be { secret, step? }`);
   const options = ownOptions(input, `${where}: dpop.nonce`, ['secret', 'step']);
   const secret = typeof options.secret === 'string' ? encoder.encode(options.secret) : options.secret;
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
   if (!(secret instanceof Uint8Array) || secret.byteLength < 32) throw new TypeError(`${where}: dpop.nonce.secret must be at least 32 bytes, shared by every instance`);
+  // Stryker disable next-line StringLiteral: message text and the option's name in it, not part of the contract: callers get the RangeError
   const stepMs = positiveSeconds(`${where}: dpop.nonce`, 'step', options.step, 300) * 1000;
+  // Stryker disable next-line BooleanLiteral: the key is never exported, so whether it could be changes no nonce
   const key = crypto.subtle.importKey('raw', Uint8Array.from(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   key.catch(() => undefined);
   // The two nonces in use are computed once per step, not per request.
@@ -45,6 +48,7 @@ export function createNonceSource(input: DPoPNonceOptions, clock: () => number, 
     let nonce = computed.get(step);
     if (nonce === undefined) {
       nonce = key.then(async (k) => encodeBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', k, encoder.encode(`dpop-nonce:${step}`))).subarray(0, 24)));
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: the map only caches nonces that are recomputed alike, so which old steps it drops changes no answer
       for (const old of computed.keys()) if (old < step - 1) computed.delete(old);
       computed.set(step, nonce);
     }
@@ -54,6 +58,7 @@ export function createNonceSource(input: DPoPNonceOptions, clock: () => number, 
   return Object.freeze({
     current: () => nonceOf(Math.floor(clock() / stepMs)),
     async accepts(nonce: string): Promise<boolean> {
+      // Stryker disable next-line LogicalOperator: a shortcut: a nonce of another type or length equals neither nonce below
       if (typeof nonce !== 'string' || nonce.length !== 32) return false;
       const step = Math.floor(clock() / stepMs);
       return nonce === (await nonceOf(step)) || nonce === (await nonceOf(step - 1));

@@ -1,5 +1,8 @@
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../adapter/authenticate.js';
+import { createIssuer } from '../issuing/issuer.js';
+import { generateSigningKey } from '../keys/signing-key.js';
 import type { ReplayStore } from '../stores/replay.js';
 import { createDPoPVerifier, DEFAULT_DPOP_ALGORITHMS } from './proof.js';
 
@@ -58,7 +61,7 @@ describe('createDPoPVerifier options', () => {
 
   it('refuses a non-object, an unknown option, a clock that is not a function and a replay store without recordOnce', () => {
     for (const input of [null, 'https://api.example.com', 42]) expect(() => createDPoPVerifier(input as never)).toThrow(TypeError);
-    for (const options of [{ unknown: 1 }, { clock: 1000 }, { replayStore: {} }, { replayStore: 'redis' }, { replayStore: { recordOnce: true } }]) {
+    for (const options of [{ unknown: 1 }, { clock: 1000 }, { replayStore: {} }, { replayStore: 'redis' }, { replayStore: { recordOnce: true } }, { replayStore: Object.assign(() => true, { recordOnce: async () => true }) }]) {
       expect(() => verifier(options), JSON.stringify(options)).toThrow(TypeError);
     }
   });
@@ -68,7 +71,7 @@ describe('createDPoPVerifier options', () => {
       const proof = await signed(claims({ htu: `${new URL(Array.isArray(externalUrl) ? String(externalUrl[1]) : String(externalUrl)).origin}/orders` }));
       expect(await check(proof, { externalUrl }), String(externalUrl)).toMatchObject({ code: 'accepted' });
     }
-    for (const externalUrl of [[], 42, 'not a url', 'ftp://api.example.com', `${api}/?q=1`, `${api}/#top`, 'https://user@api.example.com', 'https://:secret@api.example.com', [api, 'https://api.example.com/x?y']]) {
+    for (const externalUrl of [[], 42, 'not a url', 'ftp://api.example.com', `${api}/?q=1`, `${api}/#top`, 'https://user@api.example.com', 'https://:secret@api.example.com', [api, 'https://api.example.com/x?y'], [{ toString: () => api }]]) {
       expect(() => verifier({ externalUrl }), JSON.stringify(externalUrl)).toThrow(TypeError);
     }
   });
@@ -207,7 +210,7 @@ describe('DPoP proof checks', () => {
     const long = `/${'a'.repeat(4096 - api.length - 1)}`;
     expect(await check(await signed(claims({ htu: `${api}${long}` })), {}, { url: long })).toMatchObject({ code: 'accepted' });
     expect(await check(await signed(claims({ htu: `${api}${long}a` })), {}, { url: `${long}a` })).toMatchObject({ reason: 'htu' });
-    for (const htu of [1, undefined, 'api.example.com/orders', 'ftp://api.example.com/orders', 'https://u@api.example.com/orders', 'https://:p@api.example.com/orders', 'wss://api.example.com/orders']) {
+    for (const htu of [1, undefined, [`${api}/orders`], 'api.example.com/orders', 'ftp://api.example.com/orders', 'https://u@api.example.com/orders', 'https://:p@api.example.com/orders', 'wss://api.example.com/orders']) {
       expect(await check(await signed(claims({ htu }))), String(htu)).toMatchObject({ reason: 'htu' });
     }
   });
@@ -221,13 +224,14 @@ describe('DPoP proof checks', () => {
       ['/a%2', '/a%2'],
       ['/a%', '/a%'],
       ['/a%G1%1g%g1%:1%/1%@1%`1', '/a%G1%1g%g1%:1%/1%@1%`1'],
+      ['/%0a%1f', '/%0A%1F'],
     ];
     for (const [htuPath, requestPath] of same) {
       expect(await check(await signed(claims({ htu: `${api}${htuPath}` })), {}, { url: requestPath }), htuPath).toMatchObject({ code: 'accepted' });
       expect(await check(await signed(claims({ htu: `${api}${requestPath}` })), {}, { url: htuPath }), requestPath).toMatchObject({ code: 'accepted' });
     }
     // Reserved characters and characters just outside the unreserved ranges stay encoded.
-    for (const [htuPath, requestPath] of [['/%2F', '//'], ['/%40', '/@'], ['/%5B', '/['], ['/%3A', '/:'], ['/%2C', '/,'], ['/%2F%41', '//A'], ['/%41', '/B'], ['/%4A%4B', '/JL'], ['/%G1', '/%H1'], ['/%1G', '/%1H'], ['/%g1', '/%h1'], ['/%1g', '/%1h'], ['/%:1', '/%;1'], ['/%/1', '/%.1'], ['/%@1', '/%[1'], ['/%`1', '/%{1']]) {
+    for (const [htuPath, requestPath] of [['/%2F', '//'], ['/%40', '/@'], ['/%5B', '/['], ['/%3A', '/:'], ['/%2C', '/,'], ['/%2F%41', '//A'], ['/%41', '/B'], ['/%4A%4B', '/JL'], ['/%G1', '/%H1'], ['/%1G', '/%1H'], ['/%g1', '/%h1'], ['/%1g', '/%1h'], ['/%:1', '/%;1'], ['/%/1', '/%.1'], ['/%@1', '/%[1'], ['/%`1', '/%{1'], ['/%:1', '/1'], ['/%@1', '/91'], ['/a%2Fb', '/ab'], ['/a%2Fb', '/a%2F'], ['/%2F', '/']]) {
       expect(await check(await signed(claims({ htu: `${api}${htuPath}` })), {}, { url: requestPath }), htuPath).toMatchObject({ reason: 'htu' });
     }
   });
@@ -282,10 +286,76 @@ describe('DPoP proof checks', () => {
 
   it('refuses a request that is not { proof, method, url } and unknown verify options with a TypeError', async () => {
     const dpop = verifier();
-    for (const request of [null, 'proof', { proof: await signed(), url: '/orders' }, { proof: await signed(), method: 1, url: '/orders' }]) {
+    for (const request of [null, 'proof', { proof: await signed(), url: '/orders' }, { proof: 'x', url: '/orders' }, { proof: 'x', method: 1, url: '/orders' }]) {
       expect(await failure(dpop.verify(request as never)), JSON.stringify(request)).toMatchObject({ name: 'TypeError' });
     }
     expect(await failure(dpop.verify({ proof: await signed(), method: 'GET', url: '/orders' }, { ath: 'x' } as never))).toMatchObject({ name: 'TypeError' });
+  });
+});
+
+describe('DPoP refusals', () => {
+  it('refuses a header segment in non-canonical base64url, even signed as sent', async () => {
+    // A header whose JSON length leaves spare bits in its last base64url character, which are then set.
+    let header = { alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk, p: '' };
+    while (Buffer.byteLength(JSON.stringify(header)) % 3 === 0) header = { ...header, p: `${header.p}p` };
+    const canonical = b64(header);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(canonical.at(-1) as string);
+    const h = `${canonical.slice(0, -1)}${alphabet[last + 1]}`;
+    expect(Buffer.from(h, 'base64url').equals(Buffer.from(canonical, 'base64url'))).toBe(true);
+    const input = `${h}.${b64(claims())}`;
+    const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, new TextEncoder().encode(input));
+    const proof = `${input}.${Buffer.from(signature).toString('base64url')}`;
+    expect(await check(proof)).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', reason: 'format' });
+    const fixed = `${canonical}.${input.split('.')[1]}`;
+    const fixedSignature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, new TextEncoder().encode(fixed));
+    expect(await check(`${fixed}.${Buffer.from(fixedSignature).toString('base64url')}`)).toMatchObject({ code: 'accepted' });
+  });
+
+  it('keeps the failed signature check as the cause, and gives no cause to a refused claim', async () => {
+    const dpop = verifier();
+    const bad = await dpop.verify({ proof: unsigned({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk }), method: 'GET', url: '/orders' }).catch((error: unknown) => error);
+    expect(bad).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', reason: 'signature' });
+    expect((bad as Error).cause).toBeInstanceOf(Error);
+    const htm = await dpop.verify({ proof: await signed(claims({ htm: 'PUT' })), method: 'GET', url: '/orders' }).catch((error: unknown) => error);
+    expect(htm).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', reason: 'htm' });
+    expect((htm as Error).cause).toBeUndefined();
+    const down = new Error('store down');
+    const unavailable = await verifier({ replayStore: { recordOnce: () => Promise.reject(down) } }).verify({ proof: await signed(), method: 'GET', url: '/orders' }).catch((error: unknown) => error);
+    expect(unavailable).toMatchObject({ code: 'ERR_DPOP_UNAVAILABLE', status: 503 });
+    expect((unavailable as Error).cause).toBe(down);
+  });
+
+  it('challenges a missing nonce with the DPoP scheme alone, its algorithms and a fresh nonce', async () => {
+    const options = { nonce: { secret: 'x'.repeat(32) }, algorithms: ['ES256', 'EdDSA'] };
+    const outcome = await verifier(options).verify({ proof: await signed(), method: 'GET', url: '/orders' }).then(() => ({}) as Record<string, unknown>, (error: Record<string, unknown>) => error);
+    const nonce = await verifier(options).nonce();
+    expect(outcome).toMatchObject({ code: 'ERR_DPOP_NONCE_REQUIRED', status: 401, headers: { 'DPoP-Nonce': nonce } });
+    expect(outcome.challenge).toMatch(/^DPoP realm="api", error="use_dpop_nonce", error_description="[^"]+", algs="ES256 EdDSA"$/);
+  });
+
+  it('challenges in the realm of the authenticator it runs in, whatever the refusal', async () => {
+    const issuerId = 'https://auth.example.com';
+    const issuer = createIssuer({ issuer: issuerId, audience: 'orders-api', privateKey: await generateSigningKey('ES256') });
+    const { jkt } = await verifier().verify({ proof: await signed(), method: 'GET', url: '/orders' });
+    const token = await issuer.sign({ sub: 'alice' }, { jkt });
+    const ath = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))).toString('base64url');
+    const jwks = await issuer.jwks();
+    const auth = (dpop: Record<string, unknown> = {}) => createAuthenticator({ issuer: issuerId, audience: 'orders-api', jwks, realm: 'orders', dpop: { externalUrl: api, clock: () => NOW, ...dpop } } as never);
+    const request = (proof: string) => ({ method: 'GET', url: '/orders', header: (name: string) => ({ authorization: `DPoP ${token}`, dpop: proof })[name] });
+    const refusal = (promise: Promise<unknown>) => promise.then(() => ({}) as Record<string, unknown>, (error: Record<string, unknown>) => error);
+    const once = auth();
+    const proof = await signed(claims({ ath }));
+    await expect(once.authenticate(request(proof))).resolves.toMatchObject({ claims: { sub: 'alice' } });
+    const cases = [
+      await refusal(once.authenticate(request(proof))),
+      await refusal(once.authenticate(request(await signed(claims({ ath, htm: 'POST' }))))),
+      await refusal((auth({ replayStore: { recordOnce: () => Promise.reject(new Error('down')) } })).authenticate(request(await signed(claims({ ath }))))),
+      await refusal((auth({ nonce: { secret: 'x'.repeat(32) } })).authenticate(request(await signed(claims({ ath }))))),
+    ];
+    expect(cases.map((error) => error.code)).toEqual(['ERR_DPOP_PROOF_REPLAYED', 'ERR_DPOP_PROOF_INVALID', 'ERR_DPOP_UNAVAILABLE', 'ERR_DPOP_NONCE_REQUIRED']);
+    for (const error of cases) expect(error.realm, String(error.code)).toBe('orders');
+    for (const error of [cases[0], cases[1], cases[3]]) expect(String(error?.challenge), String(error?.code)).toMatch(/^DPoP realm="orders", error="/);
   });
 });
 

@@ -145,6 +145,7 @@ function seconds(where: string, name: string, value: unknown, fallback: number, 
 function readAlgorithms(where: string, value: unknown): readonly AsymmetricAlgorithm[] {
   if (value === undefined) return DEFAULT_DPOP_ALGORITHMS;
   if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => typeof alg === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg))) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: dpop.algorithms must list asymmetric algorithms (${ASYMMETRIC_ALGORITHMS.join(', ')}); never none or HMAC`);
   }
   return Object.freeze([...new Set(value as AsymmetricAlgorithm[])]);
@@ -225,10 +226,13 @@ export function createDPoPVerifier(options: DPoPProofOptions): DPoPVerifier {
 /** @internal {@link createDPoPVerifier}, naming `where` in its errors. */
 export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra: readonly string[] = []): BuiltDPoPVerifier {
   if (typeof input !== 'object' || input === null) throw new TypeError(`${where}: dpop must be an options object ({ externalUrl, ... })`);
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
   const options = ownOptions(input, `${where}: dpop`, [...DPOP_PROOF_OPTIONS, ...extra]);
   const externalUrls = readExternalUrls(where, options.externalUrl);
   const algorithms = readAlgorithms(where, options.algorithms);
+  // Stryker disable next-line StringLiteral: the option's name only words the RangeError's message
   const maxAge = seconds(where, 'maxAge', options.maxAge, 300, 3600);
+  // Stryker disable next-line StringLiteral: the option's name only words the RangeError's message
   const tolerance = seconds(where, 'clockTolerance', options.clockTolerance, 30, 300);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError(`${where}: dpop.clock must be a function returning milliseconds`);
@@ -277,6 +281,7 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
     if (iat < now - maxAge - tolerance) throw invalid('iat_stale');
 
     try {
+      // Stryker disable next-line ObjectLiteral: the key is imported for the header's alg, so jose accepts no other alg either way
       await compactVerify(value, await importJWK(jwk, alg), { algorithms: [alg] });
     } catch (error) {
       throw invalid('signature', error);

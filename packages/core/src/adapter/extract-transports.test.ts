@@ -37,6 +37,11 @@ describe('extractToken: comma-joined Authorization values', () => {
     expect(answer(view({ authorization: 'Basic x, Bearer' }))).toBeNull();
     expect(answer(view({ authorization: 'Basic x, Bearerx b' }))).toBeNull();
     expect(answer(view({ authorization: 'Basic x, Beare b' }))).toBeNull();
+    // Nor is "Bearer" with only whitespace after it, at the end of the value or before a comma.
+    for (const ws of WHITESPACE) {
+      expect(answer(view({ authorization: `Basic x, Bearer${ws}` })), JSON.stringify(ws)).toBeNull();
+      expect(answer(view({ authorization: `Basic x, Bearer${ws}${ws}, Digest y` })), JSON.stringify(ws)).toBeNull();
+    }
   });
 
   it('treats other schemes, alone or joined, as no bearer token', () => {
@@ -90,6 +95,7 @@ describe('extractToken: a cookie', () => {
     expect(answer(view({ cookie: 'x=1;at=abc' }), options)).toBe('abc');
     expect(answer(view({ cookie: 'at; x=1; at=abc' }), options)).toBe('abc');
     expect(answer(view({ cookie: 'at=a=b' }), options)).toBe('a=b');
+    expect(answer(view({ cookie: 'a=b; at=abc' }), { cookie: 'a' })).toBe('b');
     expect(answer(view({ cookie: ['x=1', 'at=abc'] }), options)).toBe('abc');
   });
 
@@ -98,10 +104,15 @@ describe('extractToken: a cookie', () => {
     expect(answer(view({ cookie: 'at="abc' }), options)).toBe('"abc');
     expect(answer(view({ cookie: 'at=' }), options)).toBeNull();
     expect(answer(view({ cookie: 'at=""' }), options)).toBeNull();
+    // Only a value quoted at both ends loses its quotes.
+    expect(answer(view({ cookie: 'at=abc"' }), options)).toBe('abc"');
   });
 
   it('does not match another cookie whose name contains or extends the name', () => {
     expect(answer(view({ cookie: 'xat=1; at2=2; a=3' }), options)).toBeNull();
+    // A pair without "=" names no cookie, even one that starts with the name.
+    expect(answer(view({ cookie: 'atx' }), options)).toBeNull();
+    expect(answer(view({ cookie: 'x=1; at_' }), options)).toBeNull();
     expect(answer(view({ cookie: null as unknown as string }), options)).toBeNull();
   });
 
@@ -115,6 +126,12 @@ describe('extractToken: a cookie', () => {
     expect(answer(view({ cookie: 'at=from-header' }, getter), options)).toBe('from-getter');
     expect(answer(view({ cookie: 'at=from-header' }, () => ''), options)).toBeNull();
     expect(answer(view({ cookie: 'at=from-header' }, () => null), options)).toBeNull();
+  });
+
+  it('counts a cookie getter that finds nothing as no second transport', () => {
+    for (const missing of [undefined, null, '']) {
+      expect(answer(view({ authorization: 'Bearer a.b.c' }, () => missing), options), String(missing)).toBe('a.b.c');
+    }
   });
 
   it('is not read without a cookie name', () => {

@@ -156,6 +156,11 @@ describe('DPoP proof checks', () => {
       ['x not base64url', { ...publicJwk, x: `${publicJwk.x}=` }, 'jwk'],
       ['x past the size limit', { ...publicJwk, x: 'A'.repeat(684) }, 'jwk'],
       ['Ed25519 without x', { kty: 'OKP', crv: 'Ed25519' }, 'jwk', 'EdDSA'],
+      ['x with a leading =', { ...publicJwk, x: `=${publicJwk.x}` }, 'jwk'],
+      ['an EC key with RSA members for PS256', { kty: 'EC', n: 'A'.repeat(342), e: 'AQAB' }, 'jwk', 'PS256'],
+      ['an RSA key with EC members for ES256', { kty: 'RSA', crv: 'P-256', x: publicJwk.x, y: publicJwk.y }, 'jwk'],
+      ['an EC key without crv for PS256', { kty: 'EC', x: publicJwk.x, y: publicJwk.y }, 'jwk', 'PS256'],
+      ['an EC key with an Ed25519 x for EdDSA', { kty: 'EC', crv: 'Ed25519', x: edJwk.x }, 'jwk', 'EdDSA'],
       ['X25519 for EdDSA', { ...edJwk, crv: 'X25519' }, 'jwk', 'EdDSA'],
       ['RSA with a modulus under 2048 bits', { kty: 'RSA', n: 'A'.repeat(341), e: 'AQAB' }, 'jwk', 'PS256'],
       ['RSA with a modulus over 4096 bits', { kty: 'RSA', n: 'A'.repeat(684), e: 'AQAB' }, 'jwk', 'PS256'],
@@ -231,7 +236,7 @@ describe('DPoP proof checks', () => {
       expect(await check(await signed(claims({ htu: `${api}${requestPath}` })), {}, { url: htuPath }), requestPath).toMatchObject({ code: 'accepted' });
     }
     // Reserved characters and characters just outside the unreserved ranges stay encoded.
-    for (const [htuPath, requestPath] of [['/%2F', '//'], ['/%40', '/@'], ['/%5B', '/['], ['/%3A', '/:'], ['/%2C', '/,'], ['/%2F%41', '//A'], ['/%41', '/B'], ['/%4A%4B', '/JL'], ['/%G1', '/%H1'], ['/%1G', '/%1H'], ['/%g1', '/%h1'], ['/%1g', '/%1h'], ['/%:1', '/%;1'], ['/%/1', '/%.1'], ['/%@1', '/%[1'], ['/%`1', '/%{1'], ['/%:1', '/1'], ['/%@1', '/91'], ['/a%2Fb', '/ab'], ['/a%2Fb', '/a%2F'], ['/%2F', '/']]) {
+    for (const [htuPath, requestPath] of [['/%2F', '//'], ['/%40', '/@'], ['/%5B', '/['], ['/%3A', '/:'], ['/%2C', '/,'], ['/%2F%41', '//A'], ['/%41', '/B'], ['/%4A%4B', '/JL'], ['/%G1', '/%H1'], ['/%1G', '/%1H'], ['/%g1', '/%h1'], ['/%1g', '/%1h'], ['/%:1', '/%;1'], ['/%/1', '/%.1'], ['/%@1', '/%[1'], ['/%`1', '/%{1'], ['/%:1', '/1'], ['/%@1', '/91'], ['/a%2Fb', '/ab'], ['/a%2Fb', '/a%2F'], ['/%2F', '/'], ['/a%G1', '/b%G1'], ['/%7C', '/|'], ['/%7c', '/|']]) {
       expect(await check(await signed(claims({ htu: `${api}${htuPath}` })), {}, { url: requestPath }), htuPath).toMatchObject({ reason: 'htu' });
     }
   });
@@ -353,7 +358,8 @@ describe('DPoP refusals', () => {
       await refusal((auth({ replayStore: { recordOnce: () => Promise.reject(new Error('down')) } })).authenticate(request(await signed(claims({ ath }))))),
       await refusal((auth({ nonce: { secret: 'x'.repeat(32) } })).authenticate(request(await signed(claims({ ath }))))),
     ];
-    expect(cases.map((error) => error.code)).toEqual(['ERR_DPOP_PROOF_REPLAYED', 'ERR_DPOP_PROOF_INVALID', 'ERR_DPOP_UNAVAILABLE', 'ERR_DPOP_NONCE_REQUIRED']);
+    cases.push(await refusal(once.authenticate({ ...request(await signed(claims({ ath }))), url: 42 } as never)));
+    expect(cases.map((error) => error.code)).toEqual(['ERR_DPOP_PROOF_REPLAYED', 'ERR_DPOP_PROOF_INVALID', 'ERR_DPOP_UNAVAILABLE', 'ERR_DPOP_NONCE_REQUIRED', 'ERR_CONFIG_INVALID']);
     for (const error of cases) expect(error.realm, String(error.code)).toBe('orders');
     for (const error of [cases[0], cases[1], cases[3]]) expect(String(error?.challenge), String(error?.code)).toMatch(/^DPoP realm="orders", error="/);
   });

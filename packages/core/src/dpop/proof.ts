@@ -220,6 +220,7 @@ export async function accessTokenHash(token: string): Promise<string> {
  * ```
  */
 export function createDPoPVerifier(options: DPoPProofOptions): DPoPVerifier {
+  // Stryker disable next-line StringLiteral: the function's name only words messages
   return buildDPoPVerifier(options, 'createDPoPVerifier');
 }
 

@@ -328,6 +328,11 @@ app.get('/.well-known/jwks.json', async (_req, res) => {
   res.set('Cache-Control', 'public, max-age=300').json(await issuer.jwks());
 });
 
+// An unknown route: a JSON 404 that, unlike Express's default page, does not repeat the path sent.
+app.use((_req, res) => {
+  res.status(404).json({ error: 'not_found', error_description: 'Not found' });
+});
+
 // Errors: jwt-gate's AuthError carries status, headers (the challenge) and a JSON body. With
 // this handler in the app, jwtAuth passes its failures here too. express.json's errors carry a
 // type; any other error is answered without its message or stack (Express's default handler

@@ -340,6 +340,9 @@ app.get('/.well-known/jwks.json', async (c) => {
   return c.json(await issuer.jwks());
 });
 
+// An unknown route: a JSON 404, like the other examples, instead of Hono's plain-text one.
+app.notFound((c) => c.json({ error: 'not_found', error_description: 'Not found' }, 404));
+
 // Errors: jwtAuth and the guards throw an HTTPException that carries the whole RFC 6750
 // response (status, challenge, JSON body), with the AuthError as its cause. An AuthError
 // thrown by a route itself carries the same: status, headers and JSON body. Any other error is

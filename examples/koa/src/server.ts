@@ -354,6 +354,15 @@ app.use(async (ctx, next) => {
     ctx.body = { error: 'server_error', error_description: 'Internal server error' };
   }
 });
+// An unknown route: a JSON 404, like the other examples, instead of Koa's plain-text one. Checked
+// on the way back, after the router's allowedMethods has answered 405 for a known path.
+app.use(async (ctx, next) => {
+  await next();
+  if (ctx.status === 404 && ctx.body === undefined) {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', error_description: 'Not found' };
+  }
+});
 // The RFC 9728 metadata at /.well-known/oauth-protected-resource, open to every client.
 app.use(protectedResourceMetadata(metadata));
 app.use(router.routes()).use(router.allowedMethods());

@@ -217,6 +217,16 @@ export function exampleContract({ cwd, name, joinsRepeatedHeaders = false }: Exa
         expect(res.json()).toEqual({ status: 'ok' });
       });
 
+      it('a route that does not exist: 404 as JSON, the path not repeated', async () => {
+        for (const path of ['/probe-7d1', '/probe-7d1/me?x=probe-7d1']) {
+          const res = await get(path);
+          expect(res.status, path).toBe(404);
+          expect(res.headers['content-type'], path).toMatch(/^application\/json/);
+          expect(res.json(), path).toEqual({ error: 'not_found', error_description: expect.any(String) });
+          expect(res.text, path).not.toContain('probe-7d1');
+        }
+      });
+
       it('POST /login signs a 15-minute at+jwt access token', async () => {
         const res = await login(JSON.stringify({ username: 'alice', password: 'alice-password' }));
         expect(res.status).toBe(200);

@@ -77,12 +77,11 @@ describe('extractToken', () => {
       `Bearer ${'a'.repeat(mib)}!`,
       `${'x, '.repeat(mib / 3)}`,
     ];
+    // No clock: a linear pass over a MiB takes milliseconds, while the quadratic split took
+    // hours here, so a regression runs far past the test's timeout.
     for (const value of [...adversarial, `${'!'.repeat(mib)} x`]) {
-      const start = performance.now();
       if (adversarial.includes(value)) expect(() => extractToken(view({ authorization: value }))).toThrow(expect.objectContaining({ status: 400 }));
       else expect(extractToken(view({ authorization: value }))).toBeNull();
-      // A linear pass over a MiB takes a few milliseconds; the quadratic split took hours here.
-      expect(performance.now() - start, value.slice(0, 12)).toBeLessThan(500);
     }
   });
 

@@ -200,6 +200,35 @@ describe('discovery caching and outages', () => {
     }
   });
 
+  it('drops cached metadata whose key set cannot be made', () => {
+    const plain = 'http://id.example.com';
+    const discovery = discover(fetchOf({}).fetch, { metadata: { issuer: plain, jwks_uri: 'ftp://id.example.com/jwks.json' } }, plain);
+    expect(discovery.metadata).toBeUndefined();
+    expect(discovery.current).toBeUndefined();
+  });
+
+  it('runs one discovery at a time even without a cooldown', async () => {
+    const { fetch, urls } = fetchOf({ [oidc]: metadata() });
+    const discovery = discover(fetch, { cooldown: 0 });
+    const [a, b] = await Promise.all([discovery.jwks(), discovery.jwks()]);
+    expect(a).toBe(b);
+    expect(urls()).toEqual([oidc]);
+  });
+
+  it('reports nothing on the keys channel while discovery works', async () => {
+    subscribe(CHANNELS.keys, listen);
+    const { fetch } = fetchOf({ [oidc]: metadata() });
+    await discover(fetch).jwks();
+    expect(events).toEqual([]);
+  });
+
+  it('answers an outage with its cause and the metadata URLs it tried', async () => {
+    const { fetch } = fetchOf({ [oidc]: status(502) });
+    const error = (await discover(fetch).jwks().catch((e: unknown) => e)) as Record<string, unknown>;
+    expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503, details: { discovery: [oidc, rfc8414] } });
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
   it('ignores a key cache that is not its own', async () => {
     const { fetch } = fetchOf({ [oidc]: metadata(), [jwksUri]: keys });
     const inherited = Object.create({ [jwksUri]: { jwks: { keys: [{ ...key, kid: 'inherited' }] }, fetchedAt: now } }) as Record<string, never>;

@@ -33,6 +33,9 @@ describe('nodeRequestView on the shapes requests come in', () => {
     expect(nodeRequestView({ headers: {}, originalUrl: '/api/orders?x=1', url: '/orders?x=1' }).url).toBe('/api/orders?x=1');
     expect(nodeRequestView({ headers: {}, url: '/orders' }).url).toBe('/orders');
     expect(nodeRequestView({ headers: {} }).url).toBeUndefined();
+    // A target that is not a string is no target.
+    expect(nodeRequestView({ headers: {}, url: 42 as unknown as string }).url).toBeUndefined();
+    expect(nodeRequestView({ headers: {}, originalUrl: null as unknown as string, url: '/orders' }).url).toBe('/orders');
   });
 
   it('with raw lines, reads only lower-case own header names, as Node parsed them', () => {
@@ -48,9 +51,18 @@ describe('nodeRequestView on the shapes requests come in', () => {
     expect(view.header('x-token')).toEqual(['a', 'b', 'c']);
     expect(nodeRequestView({ headers: { 'X-Token': undefined, 'x-token': 'a' } }).header('x-token')).toEqual(['a']);
     expect(nodeRequestView({ headers: { 'X-Token': ['a'] } }).header('x-token')).toEqual(['a']);
+    expect(nodeRequestView({ headers: { 'X-Token': 'ab' } }).header('x-token')).toBe('ab');
+    expect(nodeRequestView({ headers: { 'X-Token': 'ab', 'x-token': 'cd' } }).header('x-token')).toEqual(['ab', 'cd']);
     expect(nodeRequestView({ headers: {} }).header('x-token')).toBeUndefined();
     const inherited = nodeRequestView({ headers: Object.create({ authorization: 'Bearer inherited' }) as Record<string, string> });
     expect(extractToken(inherited)).toBeNull();
+  });
+
+  it('without raw lines, reads a name only from keys spelling it, not from others of its length', () => {
+    // Cache-Control has as many characters as Authorization.
+    const view = nodeRequestView({ headers: { Authorization: 'Bearer a.b.c', 'Cache-Control': 'no-cache', 'X-Other': 'b' } });
+    expect(extractToken(view)).toBe('a.b.c');
+    expect(extractToken(nodeRequestView({ headers: { 'X-Token': 'a', 'X-Other': 'b' } }), { header: 'x-token' })).toBe('a');
   });
 
   it('refuses Authorization sent twice in raw lines, counting only whole names and pairs', () => {
@@ -67,6 +79,20 @@ describe('nodeRequestView on the shapes requests come in', () => {
     expect(extractToken(nodeRequestView({ headers: { authorization: 'Bearer a' }, rawHeaders: ['Authorization', 'Bearer a', 'authorization'] }))).toBe('a');
     // The repeat check is for Authorization only.
     expect(nodeRequestView({ headers: { 'x-token': 'a' }, rawHeaders: ['X-Token', 'a', 'X-Token', 'b'] }).header('x-token')).toBe('a');
+    // Another line of Authorization's length is not a second Authorization.
+    expect(extractToken(nodeRequestView({ headers: { authorization: 'Bearer a' }, rawHeaders: ['Authorization', 'Bearer a', 'Cache-Control', 'no-cache'] }))).toBe('a');
+  });
+
+  it('reads other headers as they are when Authorization is repeated in raw lines', () => {
+    const request = { headers: { authorization: 'Bearer a', 'x-token': 'b', cookie: 'at=c' }, rawHeaders: ['Authorization', 'Bearer a', 'Authorization', 'Bearer z', 'X-Token', 'b', 'Cookie', 'at=c'] };
+    expect(code(() => extractToken(nodeRequestView(request)))).toBe('ERR_MULTIPLE_TOKENS');
+    expect(extractToken(nodeRequestView(request), { authorization: false, header: 'x-token' })).toBe('b');
+    expect(extractToken(nodeRequestView(request), { authorization: false, cookie: 'at' })).toBe('c');
+  });
+
+  it('skips raw lines whose name is not a string instead of failing', () => {
+    const request = { headers: { authorization: 'Bearer a' }, rawHeaders: [null, 'x', 7, 'y', 'Authorization', 'Bearer a'] as unknown as string[] };
+    expect(extractToken(nodeRequestView(request))).toBe('a');
   });
 
   it('ignores raw lines that are not an array', () => {

@@ -88,6 +88,22 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('crea
     expect(parse(TOKEN).payload.sub).toBe('alice');
   });
 
+  it('hands out a header segment of up to 512 characters frozen, and a longer one decoded afresh', () => {
+    // 384 bytes of JSON are 512 base64url characters; 385 are 514.
+    const sized = (bytes: number) => b64(`{"alg":"HS256","pad":"${'x'.repeat(bytes - 24)}"}`);
+    const shared = sized(384);
+    const fresh = sized(385);
+    expect([shared.length, fresh.length]).toEqual([512, 514]);
+    const first = parse(`${shared}.${PAYLOAD}.${SIG}`).header;
+    expect(() => {
+      (first as Record<string, unknown>).alg = 'none';
+    }).toThrow(TypeError);
+    expect(parse(`${shared}.${PAYLOAD}.${SIG}`).header.alg).toBe('HS256');
+    const own = parse(`${fresh}.${PAYLOAD}.${SIG}`).header;
+    (own as Record<string, unknown>).alg = 'none';
+    expect(parse(`${fresh}.${PAYLOAD}.${SIG}`).header.alg).toBe('HS256');
+  });
+
   it('keeps reading headers right after many distinct ones have been seen', () => {
     for (let i = 0; i < 200; i++) {
       const header = b64(JSON.stringify({ alg: 'HS256', kid: `k${i}` }));

@@ -63,6 +63,7 @@ export function createCompactParser(settings: { readonly maxSize: number; readon
     if (known !== undefined) return known;
     const decoded = decodeJsonSegment(segment, backend, realm, 'header');
     if (segment.length > MAX_CACHED_SEGMENT) return decoded;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only limits the memory the header cache holds; every header decodes the same
     if (headers.size >= HEADER_CACHE_SIZE) headers.delete(headers.keys().next().value as string);
     headers.set(segment, deepFreeze(decoded));
     return decoded;

@@ -97,6 +97,30 @@ describe('validateClaims', () => {
     expect(outcome(Object.assign(Object.create({ tenant: 't' }) as Record<string, unknown>, base), rules({ requiredClaims: ['tenant'] }))).toBe('ERR_CLAIM_MISSING tenant');
   });
 
+  it('gives each refusal its machine-readable reason', () => {
+    const reason = (claims: Record<string, unknown>, ruleSet: ClaimRules = rules()) => {
+      try {
+        validateClaims(claims, ruleSet, NOW);
+      } catch (error) {
+        if (!isAuthError(error)) throw error;
+        return `${error.code} ${String(error.reason)}`;
+      }
+      return 'ok';
+    };
+    expect(reason({ ...base, exp: 'soon' })).toBe('ERR_CLAIM_INVALID type');
+    expect(reason({ aud: 'orders-api' })).toBe('ERR_CLAIM_MISSING missing');
+    expect(reason({ ...base, exp: NOW })).toBe('ERR_TOKEN_EXPIRED expired');
+    expect(reason({ ...base, nbf: NOW + 1 })).toBe('ERR_TOKEN_NOT_YET_VALID future');
+    expect(reason({ ...base, iat: NOW + 1 })).toBe('ERR_CLAIM_INVALID future');
+    expect(reason(base, rules({ maxTokenAge: 10 }))).toBe('ERR_CLAIM_MISSING missing');
+    expect(reason({ ...base, iat: NOW - 11 }, rules({ maxTokenAge: 10 }))).toBe('ERR_TOKEN_TOO_OLD too_old');
+    expect(reason({ exp: NOW + 60 })).toBe('ERR_AUDIENCE_INVALID missing');
+    for (const aud of [[], ['orders-api', 1], 42]) expect(reason({ ...base, aud }), JSON.stringify(aud)).toBe('ERR_AUDIENCE_INVALID type');
+    expect(reason({ ...base, aud: ['other'] })).toBe('ERR_AUDIENCE_INVALID mismatch');
+    expect(reason({ ...base, jti: 7 })).toBe('ERR_CLAIM_INVALID type');
+    expect(reason(base, rules({ requiredClaims: ['tenant'] }))).toBe('ERR_CLAIM_MISSING missing');
+  });
+
   it('names the trusted issuer in a refusal, and none for issuer: null', () => {
     const refusal = (ruleSet: ClaimRules) => {
       try {

@@ -33,6 +33,16 @@ describe('private keys an issuer takes', () => {
     expect(() => createKeySet([{ privateKey: inputs[2] as never }])).toThrow(TypeError);
   });
 
+  it('refuses an RSA-PSS-only key (id-RSASSA-PSS), as a KeyObject or a PEM, and takes a plain RSA key for PS256', async () => {
+    const { privateKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    await expect(importSigningKey(privateKey as never)).rejects.toBeInstanceOf(TypeError);
+    await expect(importSigningKey(pkcs8(privateKey))).rejects.toBeInstanceOf(TypeError);
+    await expect(importSigningKey(pkcs8(privateKey), { algorithm: 'PS256' })).rejects.toBeInstanceOf(TypeError);
+    const plain = await importSigningKey(pkcs8(rsaPair().privateKey), { algorithm: 'PS256' });
+    expect(plain.algorithm).toBe('PS256');
+    expect(plain.publicJwk).toMatchObject({ kty: 'RSA', alg: 'PS256' });
+  });
+
   it('takes an RSA key of exactly 2048 bits and refuses one of 2047', async () => {
     await expect(importSigningKey(pkcs8(rsaPair(2048).privateKey))).resolves.toMatchObject({ algorithm: 'RS256' });
     await expect(importSigningKey(pkcs8(rsaPair(2047).privateKey))).rejects.toBeInstanceOf(TypeError);

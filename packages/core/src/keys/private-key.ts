@@ -37,6 +37,17 @@ export interface PrivateKeyDescriptor {
 const CURVES: Record<string, Curve> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521', prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 const CONVERT = 'convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in key.pem`';
 
+/**
+ * A key whose type is RSA-PSS itself (the id-RSASSA-PSS identifier, not a plain RSA key used
+ * for PS256) has no JWK form, so its public half could never be published: refused now, with
+ * what to do, rather than failing on import.
+ */
+function refusePssOnly(where: string, type: string | undefined): void {
+  if (type === 'rsa-pss') {
+    throw new TypeError(`${where}: an RSA-PSS-only key (id-RSASSA-PSS) has no JWK form to publish; use a plain RSA key (rsaEncryption), which signs PS256 as well`);
+  }
+}
+
 function rsaBits(where: string, bits: number | undefined): number {
   if (bits === undefined || bits < MIN_RSA_BITS) {
     throw new TypeError(`${where}: RSA key is ${bits ?? 0} bits; at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3). Generate a new key of 2048 bits or more.`);
@@ -80,6 +91,7 @@ function describePem(pem: string, where: string): PrivateKeyDescriptor {
   const der = pemBody(pem, 'PRIVATE KEY');
   const info = der === undefined ? undefined : inspectPkcs8(der);
   if (info === undefined) throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey or a KeyObject`);
+  refusePssOnly(where, info.type);
   return { ...describe(where, info.type, { curve: info.curve, bits: info.modulusBits }), kid: undefined, alg: undefined, bound: undefined, extractable: true, source: { kind: 'pkcs8', pem: pem.trim() } };
 }
 
@@ -129,6 +141,7 @@ function describeCryptoKey(key: CryptoKey, publicKey: CryptoKey | undefined, whe
 
 function describeKeyObject(key: KeyObjectLike, where: string): PrivateKeyDescriptor {
   if (key.type !== 'private') throw new TypeError(`${where}: expected a private KeyObject, got a ${key.type} key`);
+  refusePssOnly(where, key.asymmetricKeyType);
   const details = key.asymmetricKeyDetails;
   return {
     ...describe(where, key.asymmetricKeyType, { curve: details?.namedCurve, bits: details?.modulusLength }),

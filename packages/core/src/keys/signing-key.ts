@@ -55,7 +55,7 @@ export interface GenerateSigningKeyOptions {
 export interface ImportSigningKeyOptions {
   /**
    * The algorithm. Default: the JWK's own `alg`, the algorithm a CryptoKey is bound to, or else
-   * RS256 for RSA, PS256 for RSA-PSS keys, the curve's ES256/ES384/ES512, EdDSA for Ed25519.
+   * RS256 for RSA, PS256 for RSA-PSS CryptoKeys, the curve's ES256/ES384/ES512, EdDSA for Ed25519.
    */
   algorithm?: AsymmetricAlgorithm;
   /** The key id. Default: the JWK's own `kid`, else the RFC 7638 thumbprint of the public key. */

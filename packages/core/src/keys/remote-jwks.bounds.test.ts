@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type KeysEvent } from '../observability/channels.js';
 import { createRemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
 
@@ -96,6 +96,39 @@ describe('fetching a key set', () => {
     expect(await outcome(remote(fetchOf(json(body)).fetch, { maxBodySize: size - 1 }).keys())).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
     // A declared length over the cap is refused before reading, even if the body is short.
     expect(await outcome(remote(fetchOf(json(body, { headers: { 'content-length': String(size + 1) } })).fetch, { maxBodySize: size }).keys())).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+    await expect(remote(fetchOf(json(body, { headers: { 'content-length': String(size) } })).fetch, { maxBodySize: size }).keys()).resolves.toMatchObject({ keys: [key('a')] });
+  });
+
+  it('refuses a body that is not UTF-8, even inside a JSON string', async () => {
+    const [open, close] = ['{"keys":[{"kty":"oct","k":"AAAA","kid":"', '"}]}'].map((text) => new TextEncoder().encode(text)) as [Uint8Array, Uint8Array];
+    const body = new Uint8Array([...open, 0xff, ...close]);
+    expect(await outcome(remote(fetchOf(() => new Response(body)).fetch).keys())).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+  });
+
+  it('cancels the body of an answer it does not read: an error status or a redirect', async () => {
+    let cancelled = 0;
+    const unread = (status: number, headers: Record<string, string> = {}) => () => new Response(new ReadableStream({ cancel() { cancelled++; } }), { status, headers });
+    expect(await outcome(remote(fetchOf(unread(500)).fetch).keys())).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+    await expect(remote(fetchOf(unread(302, { location: '/moved' }), json({ keys: [key('a')] })).fetch).keys()).resolves.toMatchObject({ keys: [key('a')] });
+    expect(cancelled).toBe(2);
+  });
+
+  it('leaves the request signal alone once the answer is in', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { fetch, requests } = fetchOf(json({ keys: [key('a')] }));
+      await remote(fetch, { timeout: 100 }).keys();
+      vi.advanceTimersByTime(1000);
+      expect(requests[0]?.init.signal?.aborted).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('answers 503 with the failure as its cause and the JWKS URL in its details', async () => {
+    const error = await remote(fetchOf(failing(500)).fetch).keys().then(() => undefined, (reason: unknown) => reason as { code: string; status: number; cause: unknown; details: unknown });
+    expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503, details: { jwksUri: url } });
+    expect(error?.cause).toBeInstanceOf(Error);
   });
 
   it('follows up to three redirects within its origin, relative or absolute, and no more', async () => {
@@ -202,6 +235,33 @@ describe('caching a key set', () => {
     await keys.keys();
     now += 5000;
     expect(keys.peek()).toMatchObject({ keys: [key('a')] });
+  });
+
+  it('starts no second background refresh while one is under way', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    const { fetch, requests } = fetchOf(json({ keys: [key('a')] }), () => new Promise<Response>((resolve) => { answer = resolve; }));
+    const keys = remote(fetch, { cacheMaxAge: 1000, cooldown: 0 });
+    await keys.keys();
+    now += 1001;
+    expect(keys.peek()).toMatchObject({ keys: [key('a')] });
+    expect(keys.peek()).toMatchObject({ keys: [key('a')] });
+    expect(requests).toHaveLength(2);
+    answer(json({ keys: [key('b')] })());
+    await expect(keys.refresh()).resolves.toBe(true);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('holds nothing and fetches nothing before it is asked for keys, and takes a snapshot imported then', async () => {
+    const { fetch, requests } = fetchOf(json({ keys: [key('a')] }));
+    const keys = remote(fetch, { cacheMaxAge: 1000 });
+    expect(keys.peek()).toBeUndefined();
+    expect(keys.coolingDown).toBe(false);
+    expect(requests).toHaveLength(0);
+    // A snapshot stamped at the epoch is still newer than no keys at all.
+    now = 500;
+    keys.importCache({ jwks: { keys: [key('s')] }, fetchedAt: 0 });
+    await expect(keys.keys()).resolves.toMatchObject({ keys: [key('s')], version: 1 });
+    expect(requests).toHaveLength(0);
   });
 
   it('exports a copy of its cache and imports only a newer one', async () => {

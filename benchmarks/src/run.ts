@@ -2,7 +2,8 @@
 // docs/performance.md). Options: --quick (a smoke test: short windows, one round, no warm-up
 // load, written to the temporary directory), --verify-only, --http-only, --redis-only (the
 // redemption rate and the propagation delay on Redis alone), --revocation-only (the HTTP rows of
-// the revocation check alone, in memory and on Redis), --out <file>.
+// the revocation check alone, in memory and on Redis), --only <regexp> (the HTTP rows whose name
+// matches, beside the open routes), --out <file>.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -18,6 +19,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const redisOnly = args.includes('--redis-only');
 const revocationOnly = args.includes('--revocation-only');
+const onlyPattern = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+if (args.includes('--only') && (onlyPattern === undefined || onlyPattern.startsWith('--'))) throw new Error('--only needs a regular expression over row names, e.g. --only "cache|refuses garbage"');
+const only = onlyPattern === undefined ? undefined : new RegExp(onlyPattern);
 // A quick run's figures are no measurement: they never replace the results of a full one; nor
 // does a partial run of the Redis rows.
 const out = args.includes('--out')
@@ -87,7 +91,7 @@ const redis = args.includes('--verify-only') ? undefined : await startBenchRedis
 if (!args.includes('--verify-only') && redis === undefined) console.log('\nRedis rows skipped: no REDIS_URL and no redis-server on PATH (apt-get install redis-server).');
 
 if (!args.includes('--verify-only') && !redisOnly) {
-  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2, revocationOnly, ...(redis ? { redisUrl: redis.url } : {}) });
+  const { results: http, refused } = await benchHttp({ durationSeconds: quick ? 1 : 2, rounds: quick ? 1 : 7, warmSeconds: quick ? 0 : 2, revocationOnly, ...(only ? { only } : {}), ...(redis ? { redisUrl: redis.url } : {}) });
   report.http = http;
   report.httpLoad = { generator: loadGenerator, connections: 32, pinnedToCores, simultaneous, refusedTokens: refused, refusedTokenCache: 'jwt-gate default (on)' };
   console.log(

@@ -55,7 +55,14 @@ function sessionOf(req: Request): AuthSession | undefined {
 /** Sends a refusal the way `mode` says: answered here, or handed to the app's error handler. Anything else goes to `next`. */
 function refuse(error: unknown, res: Response, next: NextFunction, mode: ErrorMode): void {
   if (!isAuthError(error) || mode === 'next') return next(error);
-  res.status(error.status).set(error.headers).json(error.body);
+  // Node's own response methods, which Express's res inherits: the same status, challenge and
+  // JSON body as res.json, without its ETag hash and content-type parsing on every refused token.
+  res.statusCode = error.status;
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  const body = JSON.stringify(error.body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /** Checks a route guard against the request's session, then continues or refuses the way its `jwtAuth()` does. */

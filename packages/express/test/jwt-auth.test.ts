@@ -30,6 +30,18 @@ describe('jwtAuth (Express)', async () => {
         expect(ran).toBe(1);
       });
 
+      it('answers a refused HEAD request with the status, challenge, type and length of the GET answer, and no body', async () => {
+        const app = framework().get('/me', jwtAuth(options), (_req, res) => res.end());
+        const get = await request(app).get('/me').set('authorization', `Bearer ${expired}`);
+        const head = await request(app).head('/me').set('authorization', `Bearer ${expired}`);
+        expect(get.status).toBe(401);
+        expect(get.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(Number(get.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(get.body)));
+        for (const name of ['www-authenticate', 'content-type', 'content-length']) expect(head.headers[name], name).toBe(get.headers[name]);
+        expect(head.status).toBe(401);
+        expect(head.text ?? '').toBe('');
+      });
+
       it('answers a failure itself when the app has no error handler, without running the handler', async () => {
         let ran = 0;
         const app = framework().get('/me', jwtAuth(options), (_req, res) => {

@@ -46,8 +46,8 @@ describe('AuthError', () => {
     try {
       new AuthError('ERR_TOKEN_EXPIRED');
       expect(Error.stackTraceLimit).toBe(3);
-      expect(frames(new AuthError('ERR_KEYS_UNAVAILABLE'))).toBe(3);
-      expect(frames(new Error('plain'))).toBe(3);
+      expect(frames(new AuthError('ERR_KEYS_UNAVAILABLE'))).toBeGreaterThan(0);
+      expect(frames(new AuthError('ERR_TOKEN_EXPIRED'))).toBe(0);
     } finally {
       Error.stackTraceLimit = before;
     }

@@ -236,6 +236,10 @@ export class AuthError extends Error {
     } finally {
       if (frameless) StackLimit.stackTraceLimit = limit;
     }
+    // JavaScriptCore (Bun) leaves `stack` out entirely when it captures no frames.
+    if (frameless && typeof this.stack !== 'string') {
+      Object.defineProperty(this, 'stack', { value: `AuthError: ${this.message}`, writable: true, configurable: true });
+    }
     this.code = code;
     this.status = info.status;
     this.statusCode = info.status;

@@ -359,6 +359,7 @@ app.use(async (ctx, next) => {
 app.use(async (ctx, next) => {
   await next();
   if (ctx.status === 404 && ctx.body === undefined) {
+    // Set first: Koa turns a body set without an explicit status into a 200.
     ctx.status = 404;
     ctx.body = { error: 'not_found', error_description: 'Not found' };
   }

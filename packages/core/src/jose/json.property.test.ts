@@ -20,13 +20,13 @@ const value = fc.letrec<{ value: unknown }>((tie) => ({
 const object = fc.dictionary(key, value, { maxKeys: 4 });
 
 describe('parseJsonObject on generated JSON', () => {
-  // The oracle is JSON.parse on the same text: the parser accepts exactly what JSON.parse reads
-  // when no member repeats, whatever the engine's own round trip of the input does.
+  // The oracle is the generated object itself, not JSON.parse: V8's JSON.parse can misread an
+  // escaped member name after earlier objects (see json.ts), which is what the parser guards against.
   it('reads back every object without duplicate members, however it is spaced', () => {
     fc.assert(
       fc.property(object, fc.constantFrom(undefined, 1, '\t'), (input, space) => {
         const text = JSON.stringify(input, null, space);
-        expect(parseJsonObject(text), text).toEqual(JSON.parse(text));
+        expect(parseJsonObject(text), text).toEqual(input);
       }),
       { numRuns: 1000 },
     );

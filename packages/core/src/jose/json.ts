@@ -3,6 +3,11 @@
 // so two parsers could disagree on a claim), no `__proto__` member (a prototype-pollution
 // carrier; no legitimate token has one), and no nesting deeper than MAX_DEPTH.
 
+// Member names written with escapes are read by our own reader: V8's JSON.parse can read an
+// escaped name as one it has seen in an earlier object, `"\""` as `"\\"` (nodejs/node#63785; on
+// Deno after one earlier parse, on Node 20 rarely), which would hide a duplicate or rename a
+// member. Names without escapes, nearly every token, stay on JSON.parse.
+
 // JSON.parse itself handles any depth, but every recursive walk after it (the duplicate count
 // below, freezing a result, an application's JSON.stringify of the claims) would overflow the
 // stack on a raised maxTokenSize: refused as malformed instead. No token nests this deep.
@@ -19,10 +24,12 @@ export function parseJsonObject(text: string): JsonObject | null {
     return null;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { colons, escapedName } = scanColons(text);
+  if (escapedName) return readObject(text);
   // Each member contributes exactly one ':' outside strings. Fewer parsed members than colons
   // means a name appeared twice somewhere.
   const members = countMembers(value, 0);
-  if (members < 0 || members !== countColons(text)) return null;
+  if (members < 0 || members !== colons) return null;
   return value as JsonObject;
 }
 
@@ -49,22 +56,96 @@ function countMembers(value: unknown, depth: number): number {
   return total;
 }
 
-function countColons(text: string): number {
-  let count = 0;
+/** Counts the colons outside strings, and says whether a member name holds an escape. */
+function scanColons(text: string): { colons: number; escapedName: boolean } {
+  let colons = 0;
   let inString = false;
+  let escaped = false; // the last string read holds a backslash
+  let escapedName = false;
   // Stryker disable next-line EqualityOperator: one more pass reads NaN, which is no colon
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // the escaped character is part of the string
-      else if (c === 0x22) inString = false;
+      if (c === 0x5c) {
+        escaped = true;
+        i++; // the escaped character is part of the string
+      } else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
+      escaped = false;
     } else if (c === 0x3a) {
-      count++;
+      colons++;
+      // In valid JSON the string before a colon is a member name.
+      if (escaped) escapedName = true;
     }
   }
-  return count;
+  return { colons, escapedName };
+}
+
+// A reader for text JSON.parse has already accepted, so the grammar holds: it only builds the
+// value, refusing what parseJsonObject refuses. Strings and numbers are read by JSON.parse one
+// token at a time, where no object shape is involved.
+function readObject(text: string): JsonObject | null {
+  let at = 0;
+  const skipSpace = (): void => {
+    while (at < text.length && (text[at] === ' ' || text[at] === '\t' || text[at] === '\n' || text[at] === '\r')) at++;
+  };
+  const readString = (): string => {
+    const start = at++;
+    while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
+    at++;
+    return JSON.parse(text.slice(start, at)) as string;
+  };
+  // Returns `refused` for a duplicate name, a __proto__ member or nesting past MAX_DEPTH.
+  const refused = Symbol('refused');
+  const readValue = (depth: number): unknown => {
+    skipSpace();
+    const c = text[at];
+    if (c === '"') return readString();
+    if (c === '{' || c === '[') {
+      if (depth >= MAX_DEPTH) return refused;
+      at++;
+      skipSpace();
+      if (c === '[') {
+        const items: unknown[] = [];
+        if (text[at] === ']') {
+          at++;
+          return items;
+        }
+        for (;;) {
+          const item = readValue(depth + 1);
+          if (item === refused) return refused;
+          items.push(item);
+          skipSpace();
+          if (text[at++] === ']') return items;
+        }
+      }
+      const object: JsonObject = {};
+      if (text[at] === '}') {
+        at++;
+        return object;
+      }
+      const names = new Set<string>();
+      for (;;) {
+        skipSpace();
+        const name = readString();
+        if (name === '__proto__' || names.has(name)) return refused;
+        names.add(name);
+        skipSpace();
+        at++; // the colon
+        const member = readValue(depth + 1);
+        if (member === refused) return refused;
+        object[name] = member;
+        skipSpace();
+        if (text[at++] === '}') return object;
+      }
+    }
+    const start = at;
+    while (at < text.length && !',]} \t\n\r'.includes(text[at] as string)) at++;
+    return JSON.parse(text.slice(start, at));
+  };
+  const value = readValue(0);
+  return value === refused ? null : (value as JsonObject);
 }
 
 /** Freezes a JSON value and everything in it. */

@@ -86,6 +86,14 @@ describe('fetching a key set', () => {
     }
   });
 
+  it('refuses a 2xx answer without a body as it refuses an empty one: a JSON syntax error', async () => {
+    for (const answer of [() => new Response(null, { status: 204 }), () => new Response(null), json('')]) {
+      const error = await remote(fetchOf(answer).fetch).keys().then(() => undefined, (reason: unknown) => reason as { code: string; cause: unknown });
+      expect(error?.code).toBe('ERR_KEYS_UNAVAILABLE');
+      expect(error?.cause).toBeInstanceOf(SyntaxError);
+    }
+  });
+
   it('reads a body of maxBodySize bytes, streamed or declared, and refuses one byte more', async () => {
     const body = JSON.stringify({ keys: [key('a')] });
     const size = Buffer.byteLength(body);
@@ -281,6 +289,20 @@ describe('caching a key set', () => {
     const warm = remote(fetch, { cache: { jwks: { keys: [key('w')] }, fetchedAt: now } });
     await expect(warm.keys()).resolves.toMatchObject({ keys: [key('w')], version: 1 });
     expect(requests).toHaveLength(1);
+  });
+
+  it('imports the key objects of a snapshot, skipping entries of any other type, undefined among them', () => {
+    const keys = remote(fetchOf(json({ keys: [] })).fetch);
+    keys.importCache({ jwks: { keys: [undefined, key('a'), 1, 'key', key('b')] as never }, fetchedAt: now });
+    expect(keys.peek()).toMatchObject({ keys: [key('a'), key('b')], version: 1 });
+  });
+
+  it('refuses a snapshot whose keys are no array, even an array-like one (a typed array)', () => {
+    const keys = remote(fetchOf(json({ keys: [] })).fetch);
+    for (const list of [new Uint8Array(0), new Uint8Array([1]), { length: 0 }]) {
+      expect(() => keys.importCache({ jwks: { keys: list as never }, fetchedAt: now })).toThrow(TypeError);
+    }
+    expect(keys.peek()).toBeUndefined();
   });
 
   it('reports each failure and the first recovery on the keys channel', async () => {

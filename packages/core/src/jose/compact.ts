@@ -59,8 +59,10 @@ export function createCompactParser(settings: { readonly maxSize: number; readon
   const headers = new Map<string, JsonObject>();
 
   function header(segment: string): JsonObject {
-    const known = headers.get(segment);
-    if (known !== undefined) return known;
+    return headers.get(segment) ?? decodeHeader(segment);
+  }
+
+  function decodeHeader(segment: string): JsonObject {
     const decoded = decodeJsonSegment(segment, backend, realm, 'header');
     if (segment.length > MAX_CACHED_SEGMENT) return decoded;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only limits the memory the header cache holds; every header decodes the same
@@ -70,7 +72,8 @@ export function createCompactParser(settings: { readonly maxSize: number; readon
   }
 
   return (token) => {
-    if (typeof token !== 'string' || token.length === 0) throw malformed(realm, 'format');
+    // An empty string fails the JWS pattern below, refused as malformed all the same.
+    if (typeof token !== 'string') throw malformed(realm, 'format');
     if (token.length > maxSize) throw new AuthError('ERR_TOKEN_TOO_LARGE', { realm });
     if (!JWS.test(token)) {
       if (isCompactJwe(token)) throw new AuthError('ERR_JWE_NOT_ACCEPTED', { realm });

@@ -118,6 +118,26 @@ describe('discovery metadata checks', () => {
     }
   });
 
+  it('gives refused metadata a plain Error as its cause, whatever is wrong with it, over http or https', async () => {
+    const plain = 'http://id.example.com';
+    const cases: [string, unknown][] = [
+      [issuer, null],
+      [issuer, 'issuer'],
+      [issuer, []],
+      [issuer, { issuer, jwks_uri: 42 }],
+      [issuer, { issuer: 'https://other.example.com', jwks_uri: jwksUri }],
+      [issuer, { issuer, jwks_uri: '/jwks.json' }],
+      [issuer, { issuer, jwks_uri: 'http://id.example.com/jwks.json' }],
+      [plain, { issuer: plain, jwks_uri: '/jwks.json' }],
+    ];
+    for (const [at, doc] of cases) {
+      const { fetch } = fetchOf({ [`${at}/.well-known/openid-configuration`]: Response.json(doc) });
+      const error = (await discover(fetch, {}, at).jwks().catch((e: unknown) => e)) as { code: string; cause: Error };
+      expect(error.code, JSON.stringify(doc)).toBe('ERR_KEYS_UNAVAILABLE');
+      expect(error.cause.name, JSON.stringify(doc)).toBe('Error');
+    }
+  });
+
   it('takes http metadata naming http keys, and https metadata naming https keys elsewhere', async () => {
     const plain = 'http://id.example.com';
     const { fetch } = fetchOf({ [`${plain}/.well-known/openid-configuration`]: Response.json({ issuer: plain, jwks_uri: `${plain}/jwks.json` }) });

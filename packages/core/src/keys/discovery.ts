@@ -40,10 +40,13 @@ export interface DiscoveryOptions extends RemoteJwksOptions {
   jwksCache?: Readonly<Record<string, JwksCacheSnapshot>>;
 }
 
-/** `path` without its trailing slashes; a loop, since `/\/+$/` is quadratic on a run of slashes. */
+/**
+ * `path` without its trailing slashes; a loop, since `/\/+$/` is quadratic on a run of slashes.
+ * It stops at the start too, where `charCodeAt(-1)` is NaN, no slash.
+ */
 function withoutTrailingSlashes(path: string): string {
   let end = path.length;
-  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  while (path.charCodeAt(end - 1) === 0x2f) end--;
   return path.slice(0, end);
 }
 
@@ -67,7 +70,12 @@ export function metadataUrls(issuer: string): string[] {
  *   well-known locations with one explicit metadata URL.
  */
 export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): Discovery {
-  const options = ownOptions(input, 'createDiscovery', [...REMOTE_JWKS_OPTIONS, 'url', 'metadata', 'jwksCache']);
+  const options = ownOptions(
+    input,
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: the name only appears in the option reader's messages
+    'createDiscovery',
+    [...REMOTE_JWKS_OPTIONS, 'url', 'metadata', 'jwksCache'],
+  );
   let urls: string[];
   try {
     urls = options.url === undefined ? metadataUrls(issuer) : [new URL(options.url).href];
@@ -84,7 +92,7 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
   const cooldown = options.cooldown ?? 30_000;
   const clock = options.clock ?? Date.now;
   const { url: _url, metadata: cachedMetadata, jwksCache, headers: given, ...jwksOptions } = options;
-  const headers = given === undefined ? undefined : checkHeaders(given);
+  const headers = given === undefined ? {} : checkHeaders(given);
 
   let metadata: IssuerMetadata | undefined;
   let remote: RemoteJwks | undefined;
@@ -93,8 +101,8 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
   let lastError: unknown;
 
   /** Takes metadata served from `from` (a metadata URL), or refuses it. */
-  function accept(doc: Partial<IssuerMetadata> | null, from: string): void {
-    if (typeof doc !== 'object' || doc === null || typeof doc.jwks_uri !== 'string') {
+  function accept(doc: Partial<IssuerMetadata> | null | undefined, from: string): void {
+    if (typeof doc?.jwks_uri !== 'string') {
       // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
       throw new Error('metadata without jwks_uri');
     }
@@ -109,19 +117,24 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
     }
     const source = new URL(from);
     // OpenID Connect Discovery §3: metadata over https names its keys over https too.
-    if (source.protocol === 'https:' && jwksUrl.protocol !== 'https:') throw new Error('metadata over https names a jwks_uri over http');
+    if (source.protocol === 'https:' && jwksUrl.protocol !== 'https:') {
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: the error is the refusal's cause
+      throw new Error('metadata over https names a jwks_uri over http');
+    }
     metadata = Object.freeze({ ...doc }) as IssuerMetadata;
     const snapshot = jwksCache === undefined ? undefined : own(jwksCache, doc.jwks_uri);
     // Configured headers go to the configured origin only, never to a host the metadata names.
-    const keyOptions: RemoteJwksOptions = { ...jwksOptions, ...(headers !== undefined && jwksUrl.origin === source.origin ? { headers } : {}) };
-    remote = createRemoteJwks(doc.jwks_uri, snapshot === undefined ? keyOptions : { ...keyOptions, cache: snapshot });
+    const keyOptions: RemoteJwksOptions = { ...jwksOptions, ...(jwksUrl.origin === source.origin ? { headers } : {}) };
+    const keySet = createRemoteJwks(doc.jwks_uri, keyOptions);
+    if (snapshot !== undefined) keySet.importCache(snapshot);
+    remote = keySet;
   }
-  if (cachedMetadata !== undefined) {
-    try {
-      accept(cachedMetadata, urls[0] as string);
-    } catch {
-      metadata = undefined;
-    }
+  // Cached metadata is taken when it names this issuer; none at all is refused here like
+  // metadata without jwks_uri, and discovery then fetches it.
+  try {
+    accept(cachedMetadata, urls[0] as string);
+  } catch {
+    metadata = undefined;
   }
 
   async function resolve(): Promise<void> {
@@ -165,7 +178,8 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
             running = undefined;
           });
       }
-      if (running !== undefined) await running;
+      // With no discovery under way this awaits undefined, which only yields a tick.
+      await running;
       if (remote !== undefined) return remote;
       throw new AuthError('ERR_KEYS_UNAVAILABLE', { cause: lastError, details: { discovery: urls } });
     },

@@ -53,18 +53,25 @@ function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
 }
 
-/** `value` without leading and trailing ASCII whitespace; linear. */
+/**
+ * `value` without leading and trailing ASCII whitespace; linear. Each scan stops at the string's
+ * end, where charCodeAt reads NaN, no whitespace; for a value of whitespace only, end falls below
+ * start and the slice is empty.
+ */
 function trimWhitespace(value: string): string {
   let start = 0;
   let end = value.length;
-  while (start < end && isWhitespace(value.charCodeAt(start))) start++;
-  while (end > start && isWhitespace(value.charCodeAt(end - 1))) end--;
+  while (isWhitespace(value.charCodeAt(start))) start++;
+  while (isWhitespace(value.charCodeAt(end - 1))) end--;
   return value.slice(start, end);
 }
 
-/** True when a trimmed comma-separated part starts with the scheme `bearer` and whitespace. */
+/**
+ * True when a trimmed comma-separated part starts with the scheme `bearer` and whitespace (a
+ * shorter part reads NaN at 6, no whitespace).
+ */
 function namesBearer(part: string): boolean {
-  return part.length > 6 && isWhitespace(part.charCodeAt(6)) && part.slice(0, 6).toLowerCase() === 'bearer';
+  return isWhitespace(part.charCodeAt(6)) && part.slice(0, 6).toLowerCase() === 'bearer';
 }
 
 /** True when `value` starts with "bearer " in any letter case. */
@@ -139,7 +146,8 @@ function authorizationToken(request: RequestView, realm: string | undefined): st
       // same refusal a Node adapter gives when it sees them apart. Split by hand: a regex
       // around the comma backtracks over long whitespace runs, quadratic in the header length.
       const parts = raw.split(',').map(trimWhitespace);
-      const mentionsBearer = scheme?.[1]?.toLowerCase() === 'bearer' || parts.some(namesBearer);
+      const schemeName = scheme?.[1];
+      const mentionsBearer = schemeName?.toLowerCase() === 'bearer' || parts.some(namesBearer);
       if (mentionsBearer && parts.filter((part) => CREDENTIAL.test(part)).length > 1) throw fail('ERR_MULTIPLE_TOKENS', realm);
       // A Bearer header that breaks the syntax is a malformed request; another scheme means no
       // usable bearer credentials.

@@ -206,7 +206,7 @@ describe('DPoP proof checks', () => {
   it('reads the path of an absolute or origin-form target, and refuses a request without one as a configuration error', async () => {
     expect(await check(await signed(), {}, { url: 'https://internal.host:8080/orders?page=3' })).toMatchObject({ code: 'accepted' });
     expect(await check(await signed(claims({ htu: `${api}//evil.example/x` })), {}, { url: '//evil.example/x' })).toMatchObject({ code: 'accepted' });
-    for (const url of [undefined, 42, 'orders', 'ftp://api.example.com/orders', 'http://[bad/orders']) {
+    for (const url of [undefined, 42, new URL(`${api}/orders`), new String('/orders'), 'orders', 'ftp://api.example.com/orders', 'http://[bad/orders']) {
       expect(await check(await signed(), {}, { url }), String(url)).toMatchObject({ code: 'ERR_CONFIG_INVALID', status: 500 });
     }
   });
@@ -337,6 +337,7 @@ describe('DPoP refusals', () => {
     const nonce = await verifier(options).nonce();
     expect(outcome).toMatchObject({ code: 'ERR_DPOP_NONCE_REQUIRED', status: 401, headers: { 'DPoP-Nonce': nonce } });
     expect(outcome.challenge).toMatch(/^DPoP realm="api", error="use_dpop_nonce", error_description="[^"]+", algs="ES256 EdDSA"$/);
+    expect(outcome.dpop).toMatchObject({ scheme: 'DPoP', bearer: false, algs: ['ES256', 'EdDSA'], nonce });
   });
 
   it('challenges in the realm of the authenticator it runs in, whatever the refusal', async () => {

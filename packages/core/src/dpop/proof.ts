@@ -136,15 +136,21 @@ const MAX_MODULUS = 683;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
+/** `Number.isFinite`, which is false for every value that is no number, as a type guard. */
+const isFiniteNumber = (value: unknown): value is number => Number.isFinite(value);
+
 function seconds(where: string, name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) throw new RangeError(`${where}: dpop.${name} must be a number of seconds from 0 to ${max}`);
+  if (!isFiniteNumber(value) || value < 0 || value > max) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the RangeError
+    throw new RangeError(`${where}: dpop.${name} must be a number of seconds from 0 to ${max}`);
+  }
   return value;
 }
 
 function readAlgorithms(where: string, value: unknown): readonly AsymmetricAlgorithm[] {
   if (value === undefined) return DEFAULT_DPOP_ALGORITHMS;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => typeof alg === 'string' && (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg))) {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => (ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(alg))) {
     // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: dpop.algorithms must list asymmetric algorithms (${ASYMMETRIC_ALGORITHMS.join(', ')}); never none or HMAC`);
   }
@@ -180,7 +186,8 @@ function publicKey(jwk: unknown, alg: AsymmetricAlgorithm): JWK | string {
   if (use !== undefined && use !== 'sig') return 'jwk_use';
   const text = (name: string): string | undefined => {
     const value = own(key, name);
-    return typeof value === 'string' && value.length > 0 && value.length <= MAX_MODULUS && /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
+    // The pattern needs one character at least.
+    return typeof value === 'string' && value.length <= MAX_MODULUS && /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
   };
   if (family === 'rsa' && kty === 'RSA') {
     const n = text('n');
@@ -224,9 +231,12 @@ export function createDPoPVerifier(options: DPoPProofOptions): DPoPVerifier {
   return buildDPoPVerifier(options, 'createDPoPVerifier');
 }
 
-/** @internal {@link createDPoPVerifier}, naming `where` in its errors. */
+/**
+ * @internal {@link createDPoPVerifier}, naming `where` in its errors. Anything but an options
+ * object is refused with a TypeError: by the option reader, or for its missing `externalUrl`.
+ */
+// Stryker disable next-line ArrayDeclaration: the default list of extra option names only differs from a mutant's by a name no caller passes
 export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra: readonly string[] = []): BuiltDPoPVerifier {
-  if (typeof input !== 'object' || input === null) throw new TypeError(`${where}: dpop must be an options object ({ externalUrl, ... })`);
   // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
   const options = ownOptions(input, `${where}: dpop`, [...DPOP_PROOF_OPTIONS, ...extra]);
   const externalUrls = readExternalUrls(where, options.externalUrl);
@@ -236,13 +246,21 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
   // Stryker disable next-line StringLiteral: the option's name only words the RangeError's message
   const tolerance = seconds(where, 'clockTolerance', options.clockTolerance, 30, 300);
   const clock = options.clock ?? Date.now;
-  if (typeof clock !== 'function') throw new TypeError(`${where}: dpop.clock must be a function returning milliseconds`);
+  if (typeof clock !== 'function') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: dpop.clock must be a function returning milliseconds`);
+  }
+  // A null replayStore is replaced by the default one here, like an absent one.
   const store = options.replayStore ?? createMemoryReplayStore();
-  if (typeof store !== 'object' || store === null || typeof store.recordOnce !== 'function') throw new TypeError(`${where}: dpop.replayStore must be a replay store (createMemoryReplayStore, createRedisReplayStore)`);
+  if (typeof store !== 'object' || typeof store.recordOnce !== 'function') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: dpop.replayStore must be a replay store (createMemoryReplayStore, createRedisReplayStore)`);
+  }
+  const accepted = (alg: unknown): alg is AsymmetricAlgorithm => (algorithms as readonly unknown[]).includes(alg);
   const nonces: NonceSource | undefined = options.nonce === undefined ? undefined : createNonceSource(options.nonce, clock, where);
 
   async function inspect(request: DPoPRequest, accessToken: string | undefined, realm: string): Promise<InspectedProof> {
-    const invalid = (reason: string, cause?: unknown): AuthError => new AuthError('ERR_DPOP_PROOF_INVALID', { realm, reason, ...(cause === undefined ? {} : { cause }) });
+    const invalid = (reason: string, cause?: unknown): AuthError => new AuthError('ERR_DPOP_PROOF_INVALID', { realm, reason, cause });
     let value = request.proof;
     if (Array.isArray(value)) {
       if (value.length > 1) throw invalid('multiple');
@@ -261,9 +279,9 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
     const typ = own(header, 'typ');
     if (typeof typ !== 'string' || normalizeMediaType(typ) !== 'dpop+jwt') throw invalid('typ');
     const alg = own(header, 'alg');
-    if (typeof alg !== 'string' || !(algorithms as readonly string[]).includes(alg)) throw invalid('alg');
+    if (!accepted(alg)) throw invalid('alg');
     if (Object.hasOwn(header, 'crit')) throw invalid('crit');
-    const jwk = publicKey(own(header, 'jwk'), alg as AsymmetricAlgorithm);
+    const jwk = publicKey(own(header, 'jwk'), alg);
     if (typeof jwk === 'string') throw invalid(jwk);
 
     const jti = own(payload, 'jti');
@@ -271,12 +289,18 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
     const htu = own(payload, 'htu');
     const iat = own(payload, 'iat');
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw invalid('jti');
-    if (typeof htm !== 'string' || htm !== request.method.toUpperCase()) throw invalid('htm');
+    if (htm !== request.method.toUpperCase()) throw invalid('htm');
     const path = typeof request.url === 'string' ? targetPath(request.url) : null;
-    if (path === null) throw new AuthError('ERR_CONFIG_INVALID', { realm, message: `${where}: the request URL is unknown; the adapter must give the request target` });
+    if (path === null) {
+      throw new AuthError('ERR_CONFIG_INVALID', {
+        realm,
+        // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get ERR_CONFIG_INVALID
+        message: `${where}: the request URL is unknown; the adapter must give the request target`,
+      });
+    }
     const normalized = typeof htu === 'string' && htu.length <= 4096 ? normalizeHttpUri(htu) : null;
     if (normalized === null || !htuMatches(normalized, externalUrls, path)) throw invalid('htu');
-    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalid('iat');
+    if (!isFiniteNumber(iat)) throw invalid('iat');
     const now = clock() / 1000;
     if (iat > now + tolerance) throw invalid('iat_future');
     if (iat < now - maxAge - tolerance) throw invalid('iat_stale');
@@ -295,7 +319,7 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
     }
     if (accessToken !== undefined && own(payload, 'ath') !== (await accessTokenHash(accessToken))) throw invalid('ath');
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
-    const proof: DPoPProof = Object.freeze({ jkt, jwk: Object.freeze(jwk), alg: alg as AsymmetricAlgorithm, jti, iat });
+    const proof: DPoPProof = Object.freeze({ jkt, jwk: Object.freeze(jwk), alg, jti, iat });
     // The entry lives as long as the proof would be accepted.
     const ttl = Math.max(1000, Math.ceil((iat + maxAge + tolerance) * 1000 - clock()));
     const commit = async (): Promise<void> => {
@@ -315,8 +339,17 @@ export function buildDPoPVerifier(input: DPoPProofOptions, where: string, extra:
     inspect,
     nonce: async () => (nonces === undefined ? undefined : nonces.current()),
     async verify(request: DPoPRequest, verifyOptions: DPoPVerifyOptions = {}): Promise<DPoPProof> {
-      if (typeof request !== 'object' || request === null || typeof request.method !== 'string') throw new TypeError('verify needs { proof, method, url }');
-      const { accessToken, jkt } = ownOptions(verifyOptions, 'verify', ['accessToken', 'jkt']);
+      // A request that is null or undefined throws a TypeError on this read.
+      if (typeof request.method !== 'string') {
+        // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+        throw new TypeError('verify needs { proof, method, url }');
+      }
+      const { accessToken, jkt } = ownOptions(
+        verifyOptions,
+        // Stryker disable next-line StringLiteral: message text, not part of the contract: the name only appears in the option reader's messages
+        'verify',
+        ['accessToken', 'jkt'],
+      );
       const { proof, commit } = await inspect(request, accessToken, 'api');
       if (jkt !== undefined && jkt !== proof.jkt) throw new AuthError('ERR_DPOP_KEY_MISMATCH');
       await commit();

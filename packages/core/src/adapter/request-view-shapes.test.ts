@@ -65,6 +65,13 @@ describe('nodeRequestView on the shapes requests come in', () => {
     expect(extractToken(nodeRequestView({ headers: { 'X-Token': 'a', 'X-Other': 'b' } }), { header: 'x-token' })).toBe('a');
   });
 
+  it('without raw lines, takes no key for a name that lower-casing only lengthens it into', () => {
+    // 'İ' (U+0130) lower-cases to 'i' and a combining dot: 'X-İd' lower-cased is 'x-i\u0307d', one character longer.
+    const view = nodeRequestView({ headers: { 'X-İd': 'a', 'X-ID': 'b' } });
+    expect(view.header('x-i\u0307d')).toBeUndefined();
+    expect(view.header('x-id')).toBe('b');
+  });
+
   it('refuses Authorization sent twice in raw lines, counting only whole names and pairs', () => {
     const twice = { headers: { authorization: 'Bearer a' }, rawHeaders: ['authorization', 'Bearer a', 'AUTHORIZATION', 'Bearer b'] };
     expect(code(() => extractToken(nodeRequestView(twice)))).toBe('ERR_MULTIPLE_TOKENS');

@@ -8,8 +8,10 @@
 
 const HEX = '0123456789ABCDEF';
 
+/** The value of the hex digit `code`, or a negative number for any other code (NaN included). */
 function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  // Below '0' the difference is negative too.
+  if (code <= 0x39) return code - 0x30;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;
   return -1;
@@ -21,16 +23,17 @@ function isUnreserved(code: number): boolean {
 
 /** `path` with `%xx` triplets in upper case and those of unreserved characters decoded; linear. */
 export function normalizePercentEncoding(path: string): string {
-  // Stryker disable next-line StringLiteral: every path includes the empty string, and the loop below returns a path without '%' unchanged
-  if (!path.includes('%')) return path;
-  let out = '';
-  for (let i = 0; i < path.length; i++) {
+  // Stryker disable next-line StringLiteral: the empty string is found at 0, and the loop below copies everything up to the first '%' unchanged
+  const first = path.indexOf('%');
+  if (first === -1) return path;
+  let out = path.slice(0, first);
+  for (let i = first; i < path.length; i++) {
     const char = path[i] as string;
-    // Stryker disable next-line ArithmeticOperator: past the end charCodeAt reads NaN, no hex digit, so the '%' is kept all the same
-    if (char !== '%' || i + 2 >= path.length) {
+    if (char !== '%') {
       out += char;
       continue;
     }
+    // Past the end charCodeAt reads NaN, no hex digit: a '%' without two after it is kept.
     const high = hexValue(path.charCodeAt(i + 1));
     const low = hexValue(path.charCodeAt(i + 2));
     if (high < 0 || low < 0) {
@@ -44,6 +47,12 @@ export function normalizePercentEncoding(path: string): string {
   return out;
 }
 
+/** True for an http: or https: URL, the only schemes of an htu, a request target or an external URL. */
+function isHttp(url: URL | undefined): url is URL {
+  // Stryker disable next-line OptionalChaining: only readExternalUrls passes undefined (a value that is no URL), and reading its protocol throws a TypeError all the same
+  return url?.protocol === 'https:' || url?.protocol === 'http:';
+}
+
 /** An absolute http(s) URL without query, fragment or user info, normalised; null when `value` is not one. */
 export function normalizeHttpUri(value: string): string | null {
   let url: URL;
@@ -52,7 +61,7 @@ export function normalizeHttpUri(value: string): string | null {
   } catch {
     return null;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') return null;
+  if (!isHttp(url) || url.username !== '' || url.password !== '') return null;
   return `${url.protocol}//${url.host}${normalizePercentEncoding(url.pathname)}`;
 }
 
@@ -68,8 +77,16 @@ export function targetPath(target: string): string | null {
   } catch {
     return null;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (!isHttp(url)) return null;
   return url.pathname;
+}
+
+/** A URL or a list of them as a list; anything else as an empty list, refused as missing. */
+function listOf(value: unknown): readonly unknown[] {
+  if (typeof value === 'string' || value instanceof URL) return [value];
+  if (Array.isArray(value)) return value as unknown[];
+  // Stryker disable next-line ArrayDeclaration: a list of a value that is no URL is refused below with a TypeError as well; only the message differs
+  return [];
 }
 
 /**
@@ -78,7 +95,7 @@ export function targetPath(target: string): string | null {
  * Throws a TypeError for anything else.
  */
 export function readExternalUrls(where: string, value: unknown): readonly string[] {
-  const list = typeof value === 'string' || value instanceof URL ? [value] : Array.isArray(value) ? (value as unknown[]) : [];
+  const list = listOf(value);
   if (list.length === 0) {
     // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: dpop.externalUrl is required: the URL clients call this server at (https://api.example.com), so proofs are checked against it and never against a Host header`);
@@ -90,9 +107,9 @@ export function readExternalUrls(where: string, value: unknown): readonly string
       try {
         url = typeof text === 'string' ? new URL(text) : undefined;
       } catch {
-        url = undefined;
+        // Not a URL: url stays undefined.
       }
-      if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      if (!isHttp(url) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
         // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
         throw new TypeError(`${where}: dpop.externalUrl must be http(s) URLs without query, fragment or credentials`);
       }

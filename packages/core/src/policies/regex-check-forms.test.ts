@@ -34,6 +34,9 @@ describe('compilePattern on syntax forms', () => {
     expect(accepted('^\\d{2}b+c+$', 'u')).toBe(true);
     expect(accepted('^\\d{2}b+c+d+$', 'u')).toBe(false);
     expect(accepted('^(\\d{2})+$', 'u')).toBe(false);
+    // A \u escape without braces is four hex digits: what follows it is still checked.
+    expect(accepted('^\\u0061(a+)+$', 'u')).toBe(false);
+    expect(accepted('^\\u0061(a+)+b{1,2}$', 'u')).toBe(false);
   });
 
   it('sees alternations nested at any depth inside a repeated group', () => {

@@ -12,10 +12,9 @@ import { ownOptions } from '../internal/options.js';
 import type { Policy } from '../policies/policy.js';
 import { compilePolicy } from '../policies/evaluate.js';
 import { VERIFIER_OPTIONS } from '../verification/plan.js';
-import { buildVerifier, verifyNowOf, type VerifiedToken, type Verifier, type VerifierOptions } from '../verification/verifier.js';
-import type { VerifyContext } from '../verification/types.js';
+import { buildVerifier, verifyNowOf, type VerifiedToken, type Verifier, type VerifierOptions, type VerifyNow } from '../verification/verifier.js';
 import { defaultBackend } from '../crypto/select.js';
-import { extractToken, type ExtractOptions, type RequestView } from './extract.js';
+import { bearerToken, checkBearerToken, extractToken, type ExtractOptions, type RequestView } from './extract.js';
 import { boundThumbprint, createDPoPGate, type DPoPGate, type DPoPOptions } from '../dpop/resource.js';
 import { isAuthError, type DPoPChallenge } from '../errors/auth-error.js';
 
@@ -171,12 +170,19 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   const realm = verifier.realm;
   const extract: ExtractOptions = { authorization: authorizationHeader, cookie, header: tokenHeader === false ? false : (tokenHeader as string).toLowerCase(), realm };
 
-  const verifyNow = verifyNowOf(verifier) ?? ((token: string, context?: VerifyContext) => Promise.resolve(verifier.verify(token, context)));
+  const own = verifyNowOf(verifier);
+  const verifyNow: VerifyNow<TClaims> = own ?? ((token, context) => Promise.resolve(verifier.verify(token, context)));
   if (dpop !== false && authorizationHeader === false) throw new TypeError(`${where}: dpop needs the Authorization header (authorizationHeader: true)`);
   const gate: DPoPGate | undefined = dpop === false ? undefined : createDPoPGate(dpop, realm, where);
+  // Where the Authorization header is the only place a token may come from, the bearer token's
+  // syntax is checked by the verifier, and only for a token not in its cache of verified tokens
+  // (a token that verified is always well formed). The answer is the same either way.
+  const lateSyntax = own !== undefined && gate === undefined && authorizationHeader && extract.cookie === false && extract.header === false;
+  const checkSyntax = (token: string): void => checkBearerToken(token, realm);
 
   function bearerNow(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
-    const token = extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
+    const late = lateSyntax && (supplied === undefined || supplied === null);
+    const token = late ? bearerToken(request, realm) : extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
     if (token === null) {
       if (optional) return null;
       throw new AuthError('ERR_TOKEN_MISSING', { realm });
@@ -186,7 +192,7 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
       if (gate.proofSent(request)) throw new AuthError('ERR_INVALID_REQUEST', { realm, reason: 'dpop_proof_with_bearer' });
       if (gate.required) throw new AuthError('ERR_DPOP_REQUIRED', { realm });
     }
-    const verified = verifyNow(token, { request });
+    const verified = verifyNow(token, { request }, late ? checkSyntax : undefined);
     if (verified instanceof Promise) return verified.then((result) => checked(unbound(result), request));
     return checked(unbound(verified), request);
   }

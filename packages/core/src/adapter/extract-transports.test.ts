@@ -137,6 +137,12 @@ describe('extractToken: a cookie', () => {
   it('is not read without a cookie name', () => {
     expect(answer(view({ cookie: 'at=abc' }), { cookie: false })).toBeNull();
     expect(answer(view({ cookie: 'at=abc' }), { cookie: '' })).toBeNull();
+    // Nor through the framework's getter, whatever it answers for any name.
+    const anyName = () => 'from-getter';
+    for (const cookie of [false, '', undefined] as const) {
+      expect(answer(view({}, anyName), cookie === undefined ? {} : { cookie })).toBeNull();
+      expect(answer(view({ authorization: 'Bearer a.b.c' }, anyName), cookie === undefined ? {} : { cookie })).toBe('a.b.c');
+    }
   });
 });
 

@@ -281,29 +281,34 @@ function handleRequest<TClaims extends JWTPayload, TRequest, R>(
   accept: (session: AuthSession<TClaims>) => R | Promise<R>,
   refuse: (error: unknown) => R | Promise<R>,
 ): R | Promise<R> {
-  const refused = (thrown: unknown): R | Promise<R> => {
-    const error = namingMetadata(plan, thrown);
-    plan.report(error, request);
-    return refuse(error);
-  };
   let session: AuthSession<TClaims> | Promise<AuthSession<TClaims>>;
   try {
     session = sessionNow(plan, read(), request);
   } catch (error) {
-    return refused(error);
+    return refused(plan, error, request, refuse);
   }
-  return session instanceof Promise ? session.then(accept, refused) : accept(session);
+  return session instanceof Promise ? session.then(accept, (error: unknown) => refused(plan, error, request, refuse)) : accept(session);
+}
+
+/** A refusal, named and reported, then answered by `refuse`. */
+function refused<TClaims extends JWTPayload, TRequest, R>(plan: RequestPlan<TClaims, TRequest>, thrown: unknown, request: TRequest, refuse: (error: unknown) => R | Promise<R>): R | Promise<R> {
+  const error = namingMetadata(plan, thrown);
+  plan.report(error, request);
+  return refuse(error);
 }
 
 /** The session of one request, without a promise where nothing had to be awaited; throws refusals. */
 function sessionNow<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TClaims, TRequest>, view: RequestView | Promise<RequestView>, request: TRequest): AuthSession<TClaims> | Promise<AuthSession<TClaims>> {
   if (view instanceof Promise) return view.then((ready) => sessionNow(plan, ready, request));
-  const toSession = (result: AuthResult<TClaims> | null): AuthSession<TClaims> =>
-    result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, resourceMetadata: plan.resourceMetadata, dpop: plan.dpopChallenge(result), report: plan.report };
   const token = suppliedToken(plan, request);
-  if (token instanceof Promise) return token.then((found) => plan.now(view, found)).then(toSession);
+  if (token instanceof Promise) return token.then((found) => plan.now(view, found)).then((result) => sessionOf(plan, result));
   const result = plan.now(view, token);
-  return result instanceof Promise ? result.then(toSession) : toSession(result);
+  return result instanceof Promise ? result.then((ready) => sessionOf(plan, ready)) : sessionOf(plan, result);
+}
+
+/** What is recorded for a request `result` (null: anonymous) authenticated under `plan`. */
+function sessionOf<TClaims extends JWTPayload, TRequest>(plan: RequestPlan<TClaims, TRequest>, result: AuthResult<TClaims> | null): AuthSession<TClaims> {
+  return result === null ? plan.anonymous : { result, realm: plan.realm, errors: plan.errors, resourceMetadata: plan.resourceMetadata, dpop: plan.dpopChallenge(result), report: plan.report };
 }
 
 /** The token `getToken` found, checked; a promise of it when `getToken` is async. */

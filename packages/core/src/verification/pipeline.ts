@@ -1,6 +1,7 @@
 // The per-token pipeline, one named step each, over a plan made once (see plan.ts):
 //
-//   verifyToken:  encryption required? → cached result? → unwrap a JWE → verifyCompact
+//   verifyToken:  cached result? → the caller's syntax check → encryption required? → unwrap a JWE
+//                 → verifyCompact
 //   verifyCompact: parse → readHeader → find the issuer (before any key is touched)
 //   verifyForIssuer: checkAlgorithm → checkType → selectKeys → checkSignature → acceptClaims
 //                    → checkRevocation
@@ -30,11 +31,16 @@ function fail(plan: VerificationPlan, code: AuthErrorCode, extra: { claim?: stri
 
 const NO_CONTEXT: VerifyContext = Object.freeze({});
 
-/** The whole verification of one token. */
-export function verifyToken(plan: VerificationPlan, token: string, context: VerifyContext = NO_CONTEXT): Outcome<VerifiedToken> {
-  if (plan.requireEncryption) requireEncrypted(plan, token);
+/**
+ * The whole verification of one token. `checkSyntax` (the authenticator's check of a bearer
+ * token's syntax) runs unless the token is cached: a token that verified before passed it then,
+ * as it passed the encryption requirement.
+ */
+export function verifyToken(plan: VerificationPlan, token: string, context: VerifyContext = NO_CONTEXT, checkSyntax?: (token: string) => void): Outcome<VerifiedToken> {
   const cached = cachedResult(plan, token, context);
   if (cached !== undefined) return cached;
+  checkSyntax?.(token);
+  if (plan.requireEncryption) requireEncrypted(plan, token);
   const { decryptor } = plan;
   if (decryptor !== undefined && typeof token === 'string' && token.length <= plan.maxTokenSize && isCompactJwe(token)) {
     return Promise.resolve(decryptor.unwrap(token)).then((inner) => verifyCompact(plan, token, inner, context));

@@ -63,10 +63,16 @@ export function createVerifier<TClaims extends JWTPayload = JWTPayload>(options:
  */
 export const VERIFY_NOW = Symbol('jwt-gate.verifyNow');
 
+/**
+ * @internal A verifier's synchronous entry: `checkSyntax` is the caller's check of the token's
+ * syntax, run only when the token is not in the cache of verified tokens.
+ */
+export type VerifyNow<TClaims extends JWTPayload> = (token: string, context?: VerifyContext, checkSyntax?: (token: string) => void) => VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>;
+
 /** The synchronous entry of a verifier made here, or undefined for any other object. */
-export function verifyNowOf<TClaims extends JWTPayload>(verifier: Verifier<TClaims>): ((token: string, context?: VerifyContext) => VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>) | undefined {
+export function verifyNowOf<TClaims extends JWTPayload>(verifier: Verifier<TClaims>): VerifyNow<TClaims> | undefined {
   const entry = (verifier as { [VERIFY_NOW]?: unknown })[VERIFY_NOW];
-  return typeof entry === 'function' ? (entry as (token: string, context?: VerifyContext) => VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>) : undefined;
+  return typeof entry === 'function' ? (entry as VerifyNow<TClaims>) : undefined;
 }
 
 /**
@@ -84,9 +90,13 @@ export function buildVerifier<TClaims extends JWTPayload = JWTPayload>(options: 
         return Promise.reject(error);
       }
     });
-  // While anyone traces verifications, every one goes through `verify`, so none escapes the trace.
-  const verifyNow = (token: string, context?: VerifyContext): VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>> =>
-    tracingVerify() ? verify(token, context) : (verifyToken(plan, token, context) as VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>);
+  const verifyNow: VerifyNow<TClaims> = (token, context, checkSyntax) => {
+    if (!tracingVerify()) return verifyToken(plan, token, context, checkSyntax) as VerifiedToken<TClaims> | Promise<VerifiedToken<TClaims>>;
+    // While anyone traces verifications, every one goes through `verify`, so none escapes the
+    // trace; a token of bad syntax is refused first, outside it, as a request that never reached verification.
+    checkSyntax?.(token);
+    return verify(token, context);
+  };
   const verifier: Verifier<TClaims> = {
     realm: plan.realm,
     issuers: plan.issuers.fixed,

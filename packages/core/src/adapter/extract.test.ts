@@ -19,6 +19,11 @@ describe('extractToken', () => {
     expect(extractToken(view({ authorization: '' }))).toBeNull();
     expect(extractToken(view({ authorization: 'Basic YWxpY2U6cGFzcw==' }))).toBeNull();
     expect(extractToken(view({ authorization: 'Digest username="a", realm="b"' }))).toBeNull();
+    // A scheme one letter away from Bearer, at each position, is another scheme.
+    for (let i = 0; i < 6; i++) {
+      const scheme = `${'Bearer'.slice(0, i)}x${'Bearer'.slice(i + 1)}`;
+      expect(extractToken(view({ authorization: `${scheme} abc.def.ghi` })), scheme).toBeNull();
+    }
   });
 
   it('refuses a Bearer header that breaks RFC 6750 syntax with 400 invalid_request', () => {

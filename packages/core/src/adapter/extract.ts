@@ -74,16 +74,21 @@ function namesBearer(part: string): boolean {
   return isWhitespace(part.charCodeAt(6)) && part.slice(0, 6).toLowerCase() === 'bearer';
 }
 
-const BEARER = 'bearer';
-
 /**
  * True when `value` starts with "bearer " in any letter case. Compared code by code: `| 0x20`
- * lower-cases an ASCII letter, and only `B` and `b` (and so on) give each letter of "bearer".
+ * lower-cases an ASCII letter, and only `B` and `b` give `b` (and so on for each letter).
  */
 export function hasBearerScheme(value: string): boolean {
-  if (value.length <= 7 || value.charCodeAt(6) !== 0x20) return false;
-  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
-  return true;
+  return (
+    value.length > 7 &&
+    value.charCodeAt(6) === 0x20 &&
+    (value.charCodeAt(0) | 0x20) === 0x62 &&
+    (value.charCodeAt(1) | 0x20) === 0x65 &&
+    (value.charCodeAt(2) | 0x20) === 0x61 &&
+    (value.charCodeAt(3) | 0x20) === 0x72 &&
+    (value.charCodeAt(4) | 0x20) === 0x65 &&
+    (value.charCodeAt(5) | 0x20) === 0x72
+  );
 }
 
 /**

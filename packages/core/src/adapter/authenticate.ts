@@ -181,8 +181,9 @@ export function buildAuthenticator<TClaims extends JWTPayload = JWTPayload>(
   const checkSyntax = (token: string): void => checkBearerToken(token, realm);
 
   function bearerNow(request: RequestView, supplied?: string | null): AuthResult<TClaims> | null | Promise<AuthResult<TClaims> | null> {
-    const late = lateSyntax && (supplied === undefined || supplied === null);
-    const token = late ? bearerToken(request, realm) : extractToken(request, supplied === undefined || supplied === null ? extract : { ...extract, supplied });
+    const alone = supplied === undefined || supplied === null;
+    const late = lateSyntax && alone;
+    const token = late ? bearerToken(request, realm) : extractToken(request, alone ? extract : { ...extract, supplied });
     if (token === null) {
       if (optional) return null;
       throw new AuthError('ERR_TOKEN_MISSING', { realm });

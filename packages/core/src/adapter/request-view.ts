@@ -48,8 +48,8 @@ export interface NodeRequestLike {
   readonly rawHeaders?: readonly string[] | undefined;
 }
 
-// The methods servers parse, already in upper case: toUpperCase, which costs as much as the rest
-// of reading a request, runs only for others (a request double's `get`).
+// The methods servers parse, already in upper case: toUpperCase, which allocates a new string
+// even for `GET`, runs on every request only for others (a request double's `get`).
 const UPPER_CASE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 
 function upperCase(method: string): string {
